@@ -1,0 +1,4 @@
+export * from './media-types.js';
+export * from './types.js';
+export * from './layer.js';
+export * from './image.js';
