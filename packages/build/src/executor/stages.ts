@@ -1,0 +1,34 @@
+import { DockerfileError } from '@pipeline/core';
+import type { Dockerfile, Stage } from '../dockerfile/types.js';
+
+/** Finds a stage by `AS` name (case-insensitive) or by index, among the stages before `before`. */
+export function findStage(df: Dockerfile, ref: string, before = df.stages.length): Stage | undefined {
+  const name = ref.toLowerCase();
+  const byName = df.stages.slice(0, before).find((s) => s.name === name);
+  if (byName) return byName;
+  if (/^\d+$/.test(ref) && Number(ref) < before) return df.stages[Number(ref)];
+  return undefined;
+}
+
+/** The target stage and every stage it needs (FROM <stage>, COPY --from=<stage>), in file order. */
+export function neededStages(df: Dockerfile, target?: string): Stage[] {
+  let last = df.stages[df.stages.length - 1];
+  if (target) {
+    const t = findStage(df, target);
+    if (!t) throw new DockerfileError(`Expected --target to name a stage, got ${JSON.stringify(target)}`, { file: df.file }, `stages: ${df.stages.map((s) => s.name ?? String(s.index)).join(', ')}`);
+    last = t;
+  }
+  const need = new Set<number>();
+  const visit = (s: Stage) => {
+    if (need.has(s.index)) return;
+    need.add(s.index);
+    // FROM and --from are raw words here; a name with $ is resolved at run time, so be generous.
+    const refs = [s.from.image.text, ...s.instructions.flatMap((i) => (i.kind === 'COPY' || i.kind === 'ADD') && i.from ? [i.from.text] : [])];
+    for (const r of refs) {
+      const dep = findStage(df, r, s.index);
+      if (dep) visit(dep);
+    }
+  };
+  visit(last);
+  return df.stages.filter((s) => need.has(s.index));
+}
