@@ -1,4 +1,5 @@
 import { isDigest, type Digest } from './digest.js';
+import { PipelineError } from './errors.js';
 
 export const DOCKER_HUB = 'docker.io';
 
@@ -16,23 +17,24 @@ const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
 
-export class ReferenceError extends TypeError {
+/** A malformed image reference: the user's input, so exit code 2. */
+export class InvalidReferenceError extends PipelineError {
   constructor(ref: string, why: string) {
-    super(`Invalid image reference ${JSON.stringify(ref)}: ${why}`);
-    this.name = 'InvalidReference';
+    super('usage', `Invalid image reference ${JSON.stringify(ref)}: ${why}`);
+    this.name = 'InvalidReferenceError';
   }
 }
 
 /** Parses with Docker's rules: a first component with `.`, `:` or `localhost` is a registry; Hub names get `library/`. */
 export function parseReference(input: string): Reference {
   const ref = input.trim();
-  if (!ref) throw new ReferenceError(input, 'expected registry/repository[:tag][@digest], got an empty string');
+  if (!ref) throw new InvalidReferenceError(input, 'expected registry/repository[:tag][@digest], got an empty string');
   let rest = ref;
   let digest: Digest | undefined;
   const at = rest.indexOf('@');
   if (at >= 0) {
     const d = rest.slice(at + 1);
-    if (!isDigest(d)) throw new ReferenceError(input, `expected a digest like sha256:<64 hex> after "@", got ${JSON.stringify(d)}`);
+    if (!isDigest(d)) throw new InvalidReferenceError(input, `expected a digest like sha256:<64 hex> after "@", got ${JSON.stringify(d)}`);
     digest = d;
     rest = rest.slice(0, at);
   }
@@ -42,7 +44,7 @@ export function parseReference(input: string): Reference {
   if (colon > lastSlash) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new ReferenceError(input, `tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+    if (!TAG.test(tag)) throw new InvalidReferenceError(input, `tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
   }
   const parts = rest.split('/');
   let registry = DOCKER_HUB;
@@ -50,18 +52,18 @@ export function parseReference(input: string): Reference {
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || /[A-Z]/.test(first))) {
     registry = first;
     parts.shift();
-    if (!HOST.test(registry)) throw new ReferenceError(input, `registry ${JSON.stringify(registry)} is not a valid host[:port]`);
+    if (!HOST.test(registry)) throw new InvalidReferenceError(input, `registry ${JSON.stringify(registry)} is not a valid host[:port]`);
     if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   }
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
   for (const c of parts) {
     if (!COMPONENT.test(c)) {
       const why = /[A-Z]/.test(c) ? 'repository names must be lowercase' : 'each path component must be lowercase letters, digits and separators (. _ __ -)';
-      throw new ReferenceError(input, `${JSON.stringify(c)}: ${why}`);
+      throw new InvalidReferenceError(input, `${JSON.stringify(c)}: ${why}`);
     }
   }
   const repository = parts.join('/');
-  if (registry.length + 1 + repository.length > 255) throw new ReferenceError(input, 'name is longer than 255 characters');
+  if (registry.length + 1 + repository.length > 255) throw new InvalidReferenceError(input, 'name is longer than 255 characters');
   return { registry, repository, tag: tag ?? (digest ? undefined : 'latest'), digest };
 }
 
@@ -78,7 +80,7 @@ export function familiarName(r: Reference): string {
 }
 
 export function withTag(r: Reference, tag: string): Reference {
-  if (!TAG.test(tag)) throw new ReferenceError(tag, 'tag must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}');
+  if (!TAG.test(tag)) throw new InvalidReferenceError(tag, 'tag must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}');
   return { registry: r.registry, repository: r.repository, tag };
 }
 

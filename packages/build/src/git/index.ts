@@ -1,0 +1,3 @@
+export * from './info.js';
+export * from './tags.js';
+export * from './labels.js';
