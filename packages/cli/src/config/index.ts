@@ -1,0 +1,8 @@
+export { loadConfig, parseConfig, CONFIG_FILE, type LoadOptions } from './load.js';
+export { resolveSettings, type Settings, type SettingFlags, type SettingName } from './settings.js';
+export { parentsOf, findCycle, topoOrder, childrenOf, affected, depths, chainOf, imagesForPaths, type Parents } from './graph.js';
+export { MAX_CHAIN } from './schema/images.js';
+export { PLACEHOLDERS } from './schema/tags.js';
+export { parseDuration, parseSize } from './units.js';
+export type { ConfigWarning } from './kit.js';
+export type * from './types.js';

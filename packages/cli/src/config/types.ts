@@ -1,0 +1,89 @@
+import type { SourcePosition } from '@pipeline/core';
+import type { ConfigWarning } from './kit.js';
+
+export type Executor = 'native' | 'engine' | 'chroot';
+
+/** Where a base comes from: another image of this pipeline, or an image outside it (tag or digest required). */
+export type FromRef = { kind: 'image'; name: string } | { kind: 'external'; ref: string };
+
+/** How an OS/middleware image learns its software version: written here, or read from the Dockerfile. */
+export type VersionPolicy = { kind: 'fixed'; value: string } | { kind: 'label'; label: string } | { kind: 'arg'; arg: string };
+
+export interface ImageConfig {
+  name: string;
+  /** Absolute paths, resolved against the directory of pipeline.yml. */
+  dockerfile: string;
+  context: string;
+  from?: FromRef;
+  /** Set for OS and middleware images (tagged with their version); absent for app images (tagged with the git SHA). */
+  version?: VersionPolicy;
+  /** Templates: {version} {major} {minor} {sha} {short} {branch}. */
+  tags: string[];
+  buildArgs: Record<string, string>;
+  executor?: Executor;
+  platform?: string;
+  position: SourcePosition;
+}
+
+export type StructureCheck =
+  | { kind: 'file'; path: string; state: 'exists' | 'absent'; contains?: string }
+  | { kind: 'command'; argv: string[] }
+  | { kind: 'entrypoint'; argv: string[] }
+  | { kind: 'env'; env: Record<string, string> }
+  | { kind: 'ports'; ports: string[] }
+  | { kind: 'user'; user: string }
+  | { kind: 'workdir'; path: string }
+  | { kind: 'max-size'; bytes: number }
+  | { kind: 'label'; label: string; value?: string };
+
+export interface CommandTest {
+  /** A string runs through /bin/sh -c in the container; a list runs as argv. */
+  run: string | string[];
+  expectExit: number;
+  expectOutput?: string;
+  timeoutMs: number;
+  position: SourcePosition;
+}
+
+export interface SmokeTest {
+  port: number;
+  http?: string;
+  expectStatus: number;
+  timeoutMs: number;
+  position: SourcePosition;
+}
+
+export interface ImageTests {
+  structure: (StructureCheck & { position: SourcePosition })[];
+  commands: CommandTest[];
+  smoke?: SmokeTest;
+}
+
+export interface RegistryConfig {
+  url: string;
+  namespace?: string;
+  insecure: boolean;
+}
+
+export interface LintConfig {
+  disable: string[];
+  strict: boolean;
+}
+
+export interface PipelineConfig {
+  /** Absolute path of pipeline.yml; `dir` is the repo root paths resolve against. */
+  file: string;
+  dir: string;
+  version: 1;
+  registry?: RegistryConfig;
+  /** In file order. */
+  images: Record<string, ImageConfig>;
+  /** Image names, every base before the images built on it. */
+  order: string[];
+  test: Record<string, ImageTests>;
+  lint: LintConfig;
+  /** Validated as environment → mapping here; @pipeline/deploy's parseDeployConfig gives it its real type. */
+  environments: Record<string, Record<string, unknown>>;
+  /** Non-fatal findings (errors instead in strict mode). */
+  warnings: ConfigWarning[];
+}
