@@ -7,7 +7,7 @@ import { relative, isAbsolute, sep } from 'node:path';
 export type Parents = Record<string, string | undefined>;
 
 /** `{ os: undefined, node: 'os', app: 'node' }` from the images' `from:` (external bases are no edge). */
-export function parentsOf(images: Record<string, { from?: { kind: string; name?: string } }>): Parents {
+export function parentsOf(images: Record<string, { from?: { kind: 'image'; name: string } | { kind: 'external'; ref: string } }>): Parents {
   const out: Parents = {};
   for (const [name, img] of Object.entries(images)) out[name] = img.from?.kind === 'image' ? img.from.name : undefined;
   return out;

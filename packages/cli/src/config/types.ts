@@ -17,7 +17,7 @@ export interface ImageConfig {
   from?: FromRef;
   /** Set for OS and middleware images (tagged with their version); absent for app images (tagged with the git SHA). */
   version?: VersionPolicy;
-  /** Templates: {version} {major} {minor} {sha} {short} {branch}. */
+  /** Templates for @pipeline/build computeTags: {version} {major} {minor} {patch} {semver} {sha} {short} {branch}. */
   tags: string[];
   buildArgs: Record<string, string>;
   executor?: Executor;
