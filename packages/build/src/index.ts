@@ -1,1 +1,13 @@
 export * from './model/index.js';
+export * from './outputs/index.js';
+export * from './git/index.js';
+export { buildImage, defaultCacheDir, type BuildOptions, type BuildResult } from './build.js';
+export { resolveEpoch } from './epoch.js';
+export { parseImageSource, loadImageSource, type ImageSource, type RegistryReader } from './sources/resolve.js';
+export { readOciLayout } from './sources/oci-layout.js';
+export { readDockerArchive } from './sources/docker-archive.js';
+export { parsePlatform, formatPlatform, pickPlatform } from './sources/platform.js';
+export { unpackImage } from './executor/rootfs.js';
+export { readFileFromImage } from './executor/read-file.js';
+export type { StepRunner, StepContext } from './executor/native.js';
+export { blobPath, ingestBlob, openBlob, hashingStream } from './store/blob-store.js';

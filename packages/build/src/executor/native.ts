@@ -24,6 +24,8 @@ export interface StepContext {
   stages: ReadonlyMap<number, StageResult>;
   df: Dockerfile;
   lookup: VarLookup;
+  /** ARGs declared in this stage so far (RUN sees them as env). */
+  args: ReadonlyMap<string, string | undefined>;
 }
 
 /** Turns COPY/ADD (and, in other executors, RUN) into a layer. */
@@ -114,7 +116,7 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
     }
     for (const ins of instructions) {
       const lookup = lookupOf(image.config.config.Env, args);
-      const ctx: StepContext = { stage, image, expand: bind(lookup), stages: results, df, lookup };
+      const ctx: StepContext = { stage, image, expand: bind(lookup), stages: results, df, lookup, args };
       if (ins.kind === 'ARG') {
         declare(ins, args, global);
         image = addEmptyHistory(image, { created, created_by: ins.raw });

@@ -2,11 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { chmod, chown, link, lstat, mkdir, readdir, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { Image } from '../model/image.js';
-import { isGzipLayer } from '../model/media-types.js';
+import { openLayerTar } from './read-file.js';
 
 /** Joins a layer path under root, refusing anything that would land outside it. */
 function inside(root: string, p: string): string {
@@ -81,8 +80,6 @@ export async function unpackImage(image: Image, root: string, opts: { owners?: b
       };
       run().then(() => next(), next);
     });
-    const raw = await layer.open();
-    const src = isGzipLayer(layer.mediaType) ? raw.pipe(createGunzip()) : raw.pipe(new PassThrough());
-    await pipeline(src, extract);
+    await pipeline(await openLayerTar(await layer.open()), extract);
   }
 }

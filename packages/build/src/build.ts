@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ContextError, silentLogger, type Digest, type Logger } from '@pipeline/core';
+import { parseDockerfile } from './dockerfile/index.js';
+import { execute, type ExecuteResult, type StepRunner } from './executor/native.js';
+import { makeCopyRunner } from './executor/copy.js';
+import { resolveEpoch } from './epoch.js';
+import { manifestBlob, type Image } from './model/image.js';
+import type { ManifestFlavor } from './model/media-types.js';
+import type { Platform } from './model/types.js';
+import { loadImageSource, parseImageSource, type RegistryReader } from './sources/resolve.js';
+import { parsePlatform } from './sources/platform.js';
+
+export interface BuildOptions {
+  /** Build context directory. */
+  context: string;
+  /** Dockerfile path (default: <context>/Dockerfile). */
+  file?: string;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  platform?: string | Platform;
+  /** Seconds since 1970; default SOURCE_DATE_EPOCH, else the context's git commit time. */
+  epoch?: number;
+  /** Layer cache and blob store (default $XDG_CACHE_HOME/pipeline or ~/.cache/pipeline). */
+  cacheDir?: string;
+  noCache?: boolean;
+  compressionLevel?: number;
+  /** Reads FROM images that live in a registry (supplied by the registry module). */
+  registry?: RegistryReader;
+  /** RUN support: an executor beyond the native one (engine, chroot). */
+  run?: StepRunner['run'];
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BuildResult {
+  image: Image;
+  /** Manifest digests, per flavor: the image's identity once written. */
+  digest: Record<ManifestFlavor, Digest>;
+  bases: { name: string; digest?: Digest }[];
+  layers: ExecuteResult['layers'];
+  epoch: number;
+  epochFrom: string;
+  store: string;
+  dockerfile: string;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pipeline');
+}
+
+/** Builds an image from a Dockerfile, daemonless: parse → execute stages → an Image (not yet written). */
+export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
+  const log = opts.logger ?? silentLogger;
+  const context = resolve(opts.context);
+  const file = opts.file ? (isAbsolute(opts.file) ? opts.file : resolve(opts.file)) : join(context, 'Dockerfile');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ContextError(`cannot read Dockerfile ${file}`, { file }, 'Expected a Dockerfile in the context, or --file PATH');
+  }
+  const df = parseDockerfile(text, file);
+  const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.env);
+  const store = join(cacheDir, 'store');
+  const epoch = opts.epoch !== undefined ? { epoch: opts.epoch, from: 'option' } : await resolveEpoch(context, opts.env);
+  const platform = typeof opts.platform === 'string' ? parsePlatform(opts.platform) : opts.platform;
+  const base: StepRunner['base'] = async (text) => {
+    const src = parseImageSource(text, context);
+    return loadImageSource(src, { store, platform, registry: opts.registry });
+  };
+  const copy = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, logger: log });
+  const r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy, run: opts.run } });
+  const bases = r.stages.filter((s) => s.base.stage === undefined).map((s) => ({ name: s.base.name, digest: s.base.digest }));
+  const final = r.stages[r.stages.length - 1];
+  let image = r.image;
+  if (final.base.stage === undefined && final.base.name !== 'scratch') {
+    image = { ...image, annotations: { ...(image.annotations ?? {}), 'org.opencontainers.image.base.name': final.base.name, ...(final.base.digest ? { 'org.opencontainers.image.base.digest': final.base.digest } : {}) } };
+  }
+  return {
+    image,
+    digest: { oci: manifestBlob(image, 'oci').digest, docker: manifestBlob(image, 'docker').digest },
+    bases,
+    layers: r.layers,
+    epoch: epoch.epoch,
+    epochFrom: epoch.from,
+    store,
+    dockerfile: file,
+  };
+}

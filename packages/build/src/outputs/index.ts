@@ -1,0 +1,3 @@
+export * from './spec.js';
+export * from './oci-layout.js';
+export * from './docker-archive.js';
