@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ContextError } from '@pipeline/core';
+import { cleanPath } from './clean.js';
+import { PatternMatcher } from './patterns.js';
+
+/** What a walk asks of an ignore file; `path` is a clean slash path relative to the context. */
+export interface Ignore {
+  /** The file the patterns came from, for messages; undefined when there is none. */
+  readonly file?: string;
+  readonly patterns: readonly string[];
+  ignores(path: string): boolean;
+  /** True when `dir` is ignored and no exception could bring back anything below it. */
+  canSkipDir(dir: string): boolean;
+}
+
+/**
+ * moby/patternmatcher's ignorefile.ReadAll: `#` lines (before trimming) are comments, blanks
+ * dropped, a UTF-8 BOM removed, each pattern trimmed and cleaned, a leading `/` removed.
+ */
+export function parseDockerignore(text: string): { pattern: string; line: number }[] {
+  const out: { pattern: string; line: number }[] = [];
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
+    if (raw.startsWith('#')) return;
+    let p = raw.trim();
+    if (p === '') return;
+    const invert = p.startsWith('!');
+    if (invert) p = p.slice(1).trim();
+    if (p.length > 0) {
+      p = cleanPath(p);
+      if (p.length > 1 && p.startsWith('/')) p = p.slice(1);
+    }
+    out.push({ pattern: invert ? `!${p}` : p, line: i + 1 });
+  });
+  return out;
+}
+
+/** An Ignore from pattern lines; a malformed pattern is a ContextError at its line. */
+export function makeIgnore(patterns: { pattern: string; line: number }[] | string[], file?: string): Ignore {
+  const list = patterns.map((p, i) => (typeof p === 'string' ? { pattern: p, line: i + 1 } : p));
+  for (const p of list) {
+    try {
+      new PatternMatcher([p.pattern]);
+    } catch (e) {
+      throw new ContextError(`Expected a valid ignore pattern, got ${JSON.stringify(p.pattern)}: ${(e as Error).message}`, { file: file ?? '.dockerignore', line: p.line, column: 1 });
+    }
+  }
+  const pm = new PatternMatcher(list.map((p) => p.pattern));
+  return {
+    file,
+    patterns: list.map((p) => p.pattern),
+    ignores: (path) => path !== '.' && path !== '' && pm.matches(path),
+    canSkipDir: (dir) => pm.canSkipDir(dir),
+  };
+}
+
+export const noIgnore: Ignore = makeIgnore([]);
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The context's ignore rules as BuildKit finds them: `<Dockerfile>.dockerignore` beside the
+ * Dockerfile wins over `<context>/.dockerignore`; neither means nothing is ignored.
+ */
+export async function loadIgnore(contextDir: string, dockerfile?: string): Promise<Ignore> {
+  const candidates = dockerfile ? [join(dirname(dockerfile), `${basename(dockerfile)}.dockerignore`)] : [];
+  candidates.push(join(contextDir, '.dockerignore'));
+  for (const file of candidates) {
+    const text = await readIfExists(file);
+    if (text !== undefined) return makeIgnore(parseDockerignore(text), file);
+  }
+  return noIgnore;
+}

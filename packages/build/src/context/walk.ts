@@ -1,0 +1,80 @@
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Ignore } from './dockerignore.js';
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink';
+
+/** One path of the context as lstat saw it. Content is never read here. */
+export interface ContextEntry {
+  /** Slash path relative to the walked root's context (no leading `/`). */
+  path: string;
+  /** Absolute path on disk. */
+  abs: string;
+  type: EntryType;
+  /** Permission bits (0o7777). */
+  mode: number;
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  dev: bigint;
+  nlink: number;
+  /** Symlink target as stored, or for a hardlink the path of its first occurrence in this walk. */
+  link?: string;
+}
+
+export interface WalkOptions {
+  /** Start below the root: a slash path relative to it; entries keep paths relative to the root. */
+  start?: string;
+  /** Extra patterns (COPY --exclude) applied to paths relative to `start`. */
+  exclude?: Ignore;
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Walks `root` depth-first, names sorted within each directory (Go's filepath.Walk order, so a
+ * parent always precedes its children), skipping ignored paths and the directories nothing
+ * below can be brought back from. Sockets, fifos and devices are left out, as Docker's context.
+ */
+export async function* walkContext(root: string, ignore: Ignore, opts: WalkOptions = {}): AsyncGenerator<ContextEntry> {
+  const seen = new Map<string, string>();
+  const start = opts.start && opts.start !== '.' ? opts.start : '';
+  const rel = (p: string) => (start ? p.slice(start.length + 1) : p);
+  async function* dir(relDir: string): AsyncGenerator<ContextEntry> {
+    const absDir = relDir ? join(root, relDir) : root;
+    const names = (await readdir(absDir)).sort(byName);
+    // lstat a whole directory at once: the threadpool overlaps the syscalls.
+    const stats = await Promise.all(names.map((n) => lstat(join(absDir, n), { bigint: true })));
+    for (let i = 0; i < names.length; i++) {
+      const path = relDir ? `${relDir}/${names[i]}` : names[i];
+      const s = stats[i];
+      const isDir = s.isDirectory();
+      const r = rel(path);
+      const ig = ignore.ignores(path);
+      const ex = opts.exclude?.ignores(r) ?? false;
+      if (ig || ex) {
+        // An excluded dir is still entered when an exception could match below it.
+        if (isDir && !(ig && ignore.canSkipDir(path)) && !(ex && opts.exclude!.canSkipDir(r))) yield* dir(path);
+        continue;
+      }
+      const abs = join(absDir, names[i]);
+      const base = { path, abs, mode: Number(s.mode & 0o7777n), size: Number(s.size), mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, dev: s.dev, nlink: Number(s.nlink) };
+      if (isDir) {
+        yield { ...base, type: 'dir', size: 0 };
+        yield* dir(path);
+      } else if (s.isSymbolicLink()) {
+        yield { ...base, type: 'symlink', link: await readlink(abs) };
+      } else if (s.isFile()) {
+        const key = `${s.dev}:${s.ino}`;
+        const first = base.nlink > 1 ? seen.get(key) : undefined;
+        if (first !== undefined) yield { ...base, type: 'hardlink', link: first };
+        else {
+          if (base.nlink > 1) seen.set(key, path);
+          yield { ...base, type: 'file' };
+        }
+      }
+    }
+  }
+  yield* dir(start);
+}

@@ -1,0 +1,124 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import tar from 'tar-stream';
+import { ContextError } from '@pipeline/core';
+import { noIgnore } from '../context/dockerignore.js';
+import { resolveSource } from '../context/resolve.js';
+import { hasGlob } from '../context/go-match.js';
+import type { LayerEntry } from './entries.js';
+import { destination, toPosition, type CopyCommon, type CopyResult } from './copy.js';
+import { writeLayerCached } from './cached.js';
+import type { Ignore } from '../context/dockerignore.js';
+
+export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | undefined;
+
+/** Recognizes an archive by its first bytes, as Docker's ADD does (never by its name). */
+export async function archiveKind(file: string): Promise<ArchiveKind> {
+  const fh = await open(file, 'r');
+  try {
+    const b = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(b, 0, 512, 0);
+    if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+    if (bytesRead >= 3 && b.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+    if (bytesRead >= 6 && b.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+    if (bytesRead === 512 && b.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Whether an ADD source (relative to the context) is a local archive ADD would extract. */
+export async function isTarArchive(context: string, source: string, ignore: Ignore = noIgnore): Promise<boolean> {
+  if (hasGlob(source)) return false;
+  try {
+    const [r] = await resolveSource(context, source, { ignore });
+    return r.type === 'file' && (await archiveKind(r.abs)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+export interface AddTarOptions extends CopyCommon {
+  context: string;
+  source: string;
+  ignore?: Ignore;
+}
+
+/** Keeps an archive member inside dest: no absolute paths, no `..`. */
+function memberPath(name: string): string | undefined {
+  const parts: string[] = [];
+  for (const c of name.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') return undefined;
+    parts.push(c);
+  }
+  return parts.join('/');
+}
+
+/**
+ * `ADD archive.tar[.gz] /dir`: the archive's members, re-normalized (epoch mtimes, sorted,
+ * owner from the archive unless --chown), become the layer under dir. Member contents are
+ * spooled to a temp dir so memory stays bounded. bzip2 and xz are refused: no well-kept library.
+ */
+export async function addTarToLayer(o: AddTarOptions): Promise<CopyResult> {
+  const where = toPosition(o.where);
+  const [src] = await resolveSource(o.context, o.source, { ignore: o.ignore ?? noIgnore, where });
+  const kind = await archiveKind(src.abs);
+  if (kind === 'bzip2' || kind === 'xz') {
+    throw new ContextError(`ADD ${o.source}: Expected a tar or tar.gz archive, got ${kind} compression, which pipeline does not extract`, where, 'recompress it with gzip, or COPY it and extract it in a RUN step');
+  }
+  if (!kind) throw new ContextError(`ADD ${o.source}: Expected a tar archive, got a file that is not one`, where);
+  const dest = destination(o.dest.endsWith('/') ? o.dest : `${o.dest}/`, o.workdir);
+  const spool = await mkdtemp(join(tmpdir(), 'pipeline-add-'));
+  const entries: LayerEntry[] = [];
+  const archiveHash = createHash('sha256');
+  try {
+    const extract = tar.extract();
+    let n = 0;
+    extract.on('entry', (h, stream, next) => {
+      const s = stream as unknown as Readable;
+      const rel = memberPath(h.name);
+      const own = { uid: o.owner?.uid ?? o.chown?.uid ?? h.uid ?? 0, gid: o.owner?.gid ?? o.chown?.gid ?? h.gid ?? 0, mode: (h.mode ?? 0o644) & 0o7777, chmod: o.chmod };
+      const path = rel === undefined ? undefined : posix.join(dest.path, rel);
+      const skip = () => (s.resume(), s.once('end', () => next()));
+      if (path === undefined) return skip();
+      if (h.type === 'directory') entries.push({ path, source: { kind: 'dir' }, ...own });
+      else if (h.type === 'symlink') entries.push({ path, source: { kind: 'symlink', target: h.linkname ?? '' }, ...own });
+      else if (h.type === 'link') {
+        const t = memberPath(h.linkname ?? '');
+        if (t !== undefined) entries.push({ path, source: { kind: 'hardlink', target: posix.join(dest.path, t) }, ...own });
+      } else if (h.type === 'file' || h.type === 'contiguous-file') {
+        const file = join(spool, String(n++));
+        entries.push({ path, source: { kind: 'file', path: file, size: h.size ?? 0 }, ...own });
+        pipeline(s, createWriteStream(file)).then(() => next(), next);
+        return;
+      }
+      skip();
+    });
+    const input = createReadStream(src.abs);
+    input.on('data', (c) => archiveHash.update(c));
+    if (kind === 'gzip') await pipeline(input, createGunzip(), extract);
+    else await pipeline(input, extract);
+    return await writeLayerCached(entries, {
+      store: o.store,
+      epoch: o.epoch,
+      compressionLevel: o.compressionLevel,
+      cacheDir: o.cacheDir,
+      preserveModes: true,
+      keyExtra: `add-tar:${archiveHash.digest('hex')}`,
+    });
+  } catch (e) {
+    if (e instanceof ContextError) throw e;
+    throw new ContextError(`ADD ${o.source}: Expected a readable tar archive, got an error: ${(e as Error).message}`, where);
+  } finally {
+    await rm(spool, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isDigest, type Digest } from '@pipeline/core';
+import type { Layer } from '../model/layer.js';
+import { blobSize } from '../store/blob-store.js';
+import { writeAtomic } from './atomic.js';
+import type { PlannedEntry } from './plan.js';
+import { storedLayer } from './write.js';
+
+/** Bump when the tar or gzip bytes for the same inputs would change. */
+const FORMAT = 'pipeline-layer/1';
+
+/**
+ * The layer's identity before it is written: every planned entry (name, kind, mode, owner, link
+ * target, size and content sha256), the epoch and the compression settings.
+ */
+export function layerKey(planned: PlannedEntry[], contentHash: (path: string) => string | undefined, o: { epoch: number; compressionLevel?: number; chunkSize?: number; extra?: string }): string | undefined {
+  const h = createHash('sha256');
+  h.update(`${FORMAT}\0${o.epoch}\0${o.compressionLevel ?? 1}\0${o.chunkSize ?? 0}\0${o.extra ?? ''}\n`);
+  for (const e of planned) {
+    const s = e.source;
+    let what: string;
+    if (s.kind === 'file') {
+      const c = contentHash(s.path);
+      if (c === undefined) return undefined;
+      what = `${s.size}:${c}`;
+    } else if (s.kind === 'bytes') what = createHash('sha256').update(s.data).digest('hex');
+    else if (s.kind === 'symlink' || s.kind === 'hardlink') what = s.target;
+    else what = '';
+    h.update(`${e.name}\0${s.kind}\0${e.mode}\0${e.uid}\0${e.gid}\0${what}\n`);
+  }
+  return h.digest('hex');
+}
+
+interface Record {
+  digest: Digest;
+  diffId: Digest;
+  size: number;
+  mediaType: string;
+  files: number;
+  bytes: number;
+}
+
+const recordPath = (cacheDir: string, key: string) => join(cacheDir, 'layers', key.slice(0, 2), `${key}.json`);
+
+/** A cached layer whose blob is still in the store; anything unreadable or missing is a miss. */
+export async function getCachedLayer(cacheDir: string, store: string, key: string): Promise<{ layer: Layer; files: number; bytes: number } | undefined> {
+  try {
+    const r = JSON.parse(await readFile(recordPath(cacheDir, key), 'utf8')) as Record;
+    if (!isDigest(r.digest) || !isDigest(r.diffId) || typeof r.size !== 'number') return undefined;
+    if ((await blobSize(store, r.digest)) !== r.size) return undefined;
+    return { layer: storedLayer(store, r), files: r.files ?? 0, bytes: r.bytes ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function putCachedLayer(cacheDir: string, key: string, layer: Layer, files: number, bytes: number): Promise<void> {
+  const r: Record = { digest: layer.digest, diffId: layer.diffId, size: layer.size, mediaType: layer.mediaType, files, bytes };
+  await writeAtomic(recordPath(cacheDir, key), JSON.stringify(r));
+}

@@ -1,0 +1,10 @@
+export { normalizeMode, imagePath, type LayerEntry, type LayerSource } from './entries.js';
+export { planLayer, type PlannedEntry } from './plan.js';
+export { tarStream, type TarResult } from './tar.js';
+export { compressToFile, DEFAULT_CHUNK, type CompressOptions, type Compressed } from './pgzip.js';
+export { writeLayer, storedLayer, type WriteLayerOptions, type WrittenLayer } from './write.js';
+export { StatCache, type FileStat } from './stat-cache.js';
+export { layerKey, getCachedLayer, putCachedLayer } from './cache.js';
+export { writeLayerCached, type CachedWriteOptions, type LayerResult } from './cached.js';
+export { copyToLayer, destination, toPosition, type CopyToLayerOptions, type CopyCommon, type CopyResult, type Where } from './copy.js';
+export { addTarToLayer, isTarArchive, archiveKind, type AddTarOptions, type ArchiveKind } from './add-tar.js';

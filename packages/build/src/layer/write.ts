@@ -1,0 +1,71 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import type { Digest } from '@pipeline/core';
+import type { Layer } from '../model/layer.js';
+import { MediaType } from '../model/media-types.js';
+import { blobPath, blobSize } from '../store/blob-store.js';
+import type { LayerEntry } from './entries.js';
+import { planLayer, type PlannedEntry } from './plan.js';
+import { compressToFile } from './pgzip.js';
+import { tarStream } from './tar.js';
+
+export interface WriteLayerOptions {
+  /** Blob store root: the blob lands in `<store>/blobs/sha256/<hex>`. */
+  store: string;
+  /** SOURCE_DATE_EPOCH: every entry's mtime, in seconds. */
+  epoch: number;
+  /** gzip level, 1 by default (see pgzip.ts). */
+  compressionLevel?: number;
+  /** Keep entries' permission bits instead of normalizing them (an image's files: setuid, 1777…). */
+  preserveModes?: boolean;
+  chunkSize?: number;
+}
+
+export interface WrittenLayer {
+  layer: Layer;
+  /** Regular files and their content bytes in the layer (hard links not counted). */
+  files: number;
+  bytes: number;
+  /** sha256 hex of every on-disk file read, by its path on disk. */
+  hashes: Map<string, string>;
+  /** The entries as written, for a cache key. */
+  planned: PlannedEntry[];
+}
+
+/** A Layer view of a gzip blob in the store. */
+export function storedLayer(store: string, d: { digest: Digest; diffId: Digest; size: number; mediaType?: string }): Layer {
+  return {
+    digest: d.digest,
+    diffId: d.diffId,
+    size: d.size,
+    mediaType: d.mediaType ?? MediaType.ociLayerGzip,
+    open: async () => createReadStream(blobPath(store, d.digest)),
+  };
+}
+
+/**
+ * Writes entries as one deterministic gzip layer into the store: tar streamed from disk through
+ * parallel gzip into a temp file, renamed to its digest once complete.
+ */
+export async function writeLayer(entries: LayerEntry[], o: WriteLayerOptions): Promise<WrittenLayer> {
+  const planned = planLayer(entries, o.preserveModes);
+  const tmpDir = join(o.store, 'blobs', 'sha256');
+  await mkdir(tmpDir, { recursive: true });
+  const tmp = join(tmpDir, `.tmp-layer-${randomBytes(8).toString('hex')}`);
+  try {
+    const tar = tarStream(planned, o.epoch);
+    const [c, r] = await Promise.all([compressToFile(tar.stream, tmp, { level: o.compressionLevel, chunkSize: o.chunkSize }), tar.done]);
+    const target = blobPath(o.store, c.digest);
+    if ((await blobSize(o.store, c.digest)) === c.size) await rm(tmp, { force: true });
+    else {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tmp, target);
+    }
+    return { layer: storedLayer(o.store, c), files: r.files, bytes: r.bytes, hashes: r.hashes, planned };
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
