@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Layer } from '../model/layer.js';
 import { getCachedLayer, layerKey, putCachedLayer } from './cache.js';
 import type { LayerEntry } from './entries.js';
-import { planLayer } from './plan.js';
+import { planLayer, type PlannedEntry } from './plan.js';
 import { StatCache, type FileStat } from './stat-cache.js';
 import { writeLayer, type WriteLayerOptions } from './write.js';
 
@@ -23,6 +25,26 @@ export interface LayerResult {
   cached: boolean;
 }
 
+async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path, { highWaterMark: 256 * 1024 })) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** Hashes, a few at a time, the on-disk files whose hash the stat cache does not know. */
+async function hashUnknown(planned: PlannedEntry[], known: (p: string) => string | undefined): Promise<Map<string, string>> {
+  const todo = [...new Set(planned.flatMap((e) => (e.source.kind === 'file' && known(e.source.path) === undefined ? [e.source.path] : [])))];
+  const out = new Map<string, string>();
+  let i = 0;
+  await Promise.all(Array.from({ length: Math.min(4, todo.length) }, async () => {
+    while (i < todo.length) {
+      const p = todo[i++];
+      out.set(p, await hashFile(p).catch(() => ''));
+    }
+  }));
+  return out;
+}
+
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 /**
@@ -39,19 +61,27 @@ export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOpti
     const s = stats.get(p);
     return s ? sc.get(p, s) : undefined;
   };
-  const early = layerKey(planned, known, keyOpts);
+  // Unknown files are hashed first (a read, no compression): a hit then still skips the expensive part.
+  const startedNs = nowNs();
+  const hashed = await hashUnknown(planned, known);
+  const remember = async (hashes: Map<string, string>) => {
+    for (const [p, sha] of hashes) {
+      const s = stats.get(p);
+      if (s && sha) sc.set(p, s, sha, startedNs);
+    }
+    await sc.save();
+  };
+  const early = layerKey(planned, (p) => known(p) ?? hashed.get(p), keyOpts);
   if (early) {
     const hit = await getCachedLayer(o.cacheDir, o.store, early);
-    if (hit) return { ...hit, cached: true };
+    if (hit) {
+      await remember(hashed);
+      return { ...hit, cached: true };
+    }
   }
-  const startedNs = nowNs();
   const w = await writeLayer(entries, o);
   const key = layerKey(w.planned, (p) => w.hashes.get(p), keyOpts);
   if (key) await putCachedLayer(o.cacheDir, key, w.layer, w.files, w.bytes);
-  for (const [p, sha] of w.hashes) {
-    const s = stats.get(p);
-    if (s) sc.set(p, s, sha, startedNs);
-  }
-  await sc.save();
+  await remember(w.hashes);
   return { layer: w.layer, files: w.files, bytes: w.bytes, cached: false };
 }

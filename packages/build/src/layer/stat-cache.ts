@@ -14,8 +14,11 @@ export interface FileStat {
 type Row = [size: number, mtimeNs: string, ctimeNs: string, ino: string, sha256: string];
 
 const VERSION = 1;
-/** A file changed less than this long before it was hashed may change again within the same timestamp tick. */
-const RACY_NS = 2_000_000_000n;
+/**
+ * A file changed less than this long before it was hashed could change again within the same
+ * (coarse, jiffy-sized) timestamp tick unnoticed, so its hash is not remembered (git's "racy" entries).
+ */
+const RACY_NS = 100_000_000n;
 
 /**
  * Per-root map of file path → content sha256, valid while size, mtime, ctime and inode are

@@ -42,7 +42,7 @@ export function tarStream(entries: PlannedEntry[], epoch: number): { stream: Asy
     for (const e of entries) {
       const h: Header = { name: e.name, mode: e.mode, uid: e.uid, gid: e.gid, mtime, uname: '', gname: '' };
       const s = e.source;
-      if (s.kind === 'dir') await put({ ...h, type: 'directory' });
+      if (s.kind === 'dir') await put({ ...h, name: `${e.name}/`, type: 'directory' });
       else if (s.kind === 'symlink') await put({ ...h, type: 'symlink', linkname: s.target });
       else if (s.kind === 'hardlink') await put({ ...h, type: 'link', linkname: s.target });
       else if (s.kind === 'whiteout' || s.kind === 'opaque') await put({ ...h, type: 'file' }, Buffer.alloc(0));
