@@ -1,4 +1,4 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ignore } from './dockerignore.js';
 
@@ -38,14 +38,21 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * below can be brought back from. Sockets, fifos and devices are left out, as Docker's context.
  */
 export async function* walkContext(root: string, ignore: Ignore, opts: WalkOptions = {}): AsyncGenerator<ContextEntry> {
+  yield* walkContextSync(root, ignore, opts);
+}
+
+/**
+ * walkContext without promises. Sync on purpose: each fs.promises call is a threadpool round
+ * trip, and for 4200 entries lstat through promises took 250-350 ms here against 55 ms sync.
+ */
+export function* walkContextSync(root: string, ignore: Ignore, opts: WalkOptions = {}): Generator<ContextEntry> {
   const seen = new Map<string, string>();
   const start = opts.start && opts.start !== '.' ? opts.start : '';
   const rel = (p: string) => (start ? p.slice(start.length + 1) : p);
-  async function* dir(relDir: string): AsyncGenerator<ContextEntry> {
+  function* dir(relDir: string): Generator<ContextEntry> {
     const absDir = relDir ? join(root, relDir) : root;
-    const names = (await readdir(absDir)).sort(byName);
-    // lstat a whole directory at once: the threadpool overlaps the syscalls.
-    const stats = await Promise.all(names.map((n) => lstat(join(absDir, n), { bigint: true })));
+    const names = readdirSync(absDir).sort(byName);
+    const stats = names.map((n) => lstatSync(join(absDir, n), { bigint: true }));
     for (let i = 0; i < names.length; i++) {
       const path = relDir ? `${relDir}/${names[i]}` : names[i];
       const s = stats[i];
@@ -64,7 +71,7 @@ export async function* walkContext(root: string, ignore: Ignore, opts: WalkOptio
         yield { ...base, type: 'dir', size: 0 };
         yield* dir(path);
       } else if (s.isSymbolicLink()) {
-        yield { ...base, type: 'symlink', link: await readlink(abs) };
+        yield { ...base, type: 'symlink', link: readlinkSync(abs) };
       } else if (s.isFile()) {
         const key = `${s.dev}:${s.ino}`;
         const first = base.nlink > 1 ? seen.get(key) : undefined;

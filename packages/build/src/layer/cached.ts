@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Layer } from '../model/layer.js';
 import { getCachedLayer, layerKey, putCachedLayer } from './cache.js';
 import type { LayerEntry } from './entries.js';
@@ -25,23 +25,30 @@ export interface LayerResult {
   cached: boolean;
 }
 
-async function hashFile(path: string): Promise<string> {
+/** sha256 of a file by synchronous 1 MiB reads (see tar.ts for why sync). */
+function hashFile(path: string, buf: Buffer): string {
   const h = createHash('sha256');
-  for await (const c of createReadStream(path, { highWaterMark: 256 * 1024 })) h.update(c as Buffer);
+  const fd = openSync(path, 'r');
+  try {
+    for (let r; (r = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, r));
+  } finally {
+    closeSync(fd);
+  }
   return h.digest('hex');
 }
 
-/** Hashes, a few at a time, the on-disk files whose hash the stat cache does not know. */
-async function hashUnknown(planned: PlannedEntry[], known: (p: string) => string | undefined): Promise<Map<string, string>> {
-  const todo = [...new Set(planned.flatMap((e) => (e.source.kind === 'file' && known(e.source.path) === undefined ? [e.source.path] : [])))];
+/** Hashes the on-disk files whose hash the stat cache does not know; a vanished file hashes to ''. */
+function hashUnknown(planned: PlannedEntry[], known: (p: string) => string | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  let i = 0;
-  await Promise.all(Array.from({ length: Math.min(4, todo.length) }, async () => {
-    while (i < todo.length) {
-      const p = todo[i++];
-      out.set(p, await hashFile(p).catch(() => ''));
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (const e of planned) {
+    if (e.source.kind !== 'file' || out.has(e.source.path) || known(e.source.path) !== undefined) continue;
+    try {
+      out.set(e.source.path, hashFile(e.source.path, buf));
+    } catch {
+      out.set(e.source.path, '');
     }
-  }));
+  }
   return out;
 }
 
@@ -63,7 +70,7 @@ export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOpti
   };
   // Unknown files are hashed first (a read, no compression): a hit then still skips the expensive part.
   const startedNs = nowNs();
-  const hashed = await hashUnknown(planned, known);
+  const hashed = hashUnknown(planned, known);
   const remember = async (hashes: Map<string, string>) => {
     for (const [p, sha] of hashes) {
       const s = stats.get(p);

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { ContextError, type SourcePosition } from '@pipeline/core';
 import { makeIgnore, noIgnore, type Ignore } from '../context/dockerignore.js';
 import { resolveSource, type ResolvedSource } from '../context/resolve.js';
-import { walkContext } from '../context/walk.js';
+import { walkContextSync } from '../context/walk.js';
 import type { LayerEntry } from './entries.js';
 import type { FileStat } from './stat-cache.js';
 import { writeLayerCached, type LayerResult } from './cached.js';
@@ -97,7 +97,7 @@ export async function copyToLayer(o: CopyToLayerOptions): Promise<CopyResult> {
     entries.push({ path: d.path, source: { kind: 'dir' }, mode: Number(r.stat.mode & 0o7777n), ...own });
     const start = r.path === '.' ? '' : r.path;
     const walkIgnore = scoped ? noIgnore : (o.ignore ?? noIgnore);
-    for await (const e of walkContext(root, walkIgnore, { start, exclude })) {
+    for (const e of walkContextSync(root, walkIgnore, { start, exclude })) {
       const rel = start ? e.path.slice(start.length + 1) : e.path;
       const path = posix.join(d.path, rel);
       const base = { path, mode: e.mode, ...own };

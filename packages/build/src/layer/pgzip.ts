@@ -31,7 +31,7 @@ export const DEFAULT_CHUNK = 1 << 20;
  * gzip header make the bytes identical run after run; gzip readers concatenate members (RFC 1952).
  * Memory is bounded by chunkSize × (parallel + 1).
  */
-export async function compressToFile(source: AsyncIterable<Uint8Array>, file: string, o: CompressOptions = {}): Promise<Compressed> {
+export async function compressToFile(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, file: string, o: CompressOptions = {}): Promise<Compressed> {
   const level = o.level ?? 1;
   const chunkSize = o.chunkSize ?? DEFAULT_CHUNK;
   const parallel = o.parallel ?? Math.max(2, Math.min(4, cpus().length + 1));

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import tar from 'tar-stream';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { PlannedEntry } from './plan.js';
+import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar-header.js';
 
-/** Files up to this size are read in one call; bigger ones are streamed in 64 KiB pieces. */
-type Header = Partial<tar.Header> & { name: string };
-
-const SMALL_FILE = 512 * 1024;
+/** Files are read in pieces of this size: memory stays bounded whatever the file size. */
+const PIECE = 1 << 20;
 
 export interface TarResult {
   /** sha256 hex of each on-disk file's content, by its path on disk. */
@@ -21,66 +18,62 @@ function changed(path: string, expected: number, got: number): Error {
 }
 
 /**
- * Streams planned entries as a tar: mtime = epoch, empty uname/gname, PAX only for long or
- * non-ASCII names (tar-stream's choice). Returns the readable and a promise of what was written;
- * file content is hashed on the way, so the cache never needs a second read.
+ * Reads a file in PIECE-sized synchronous reads. Sync on purpose: on small files the threadpool
+ * round trips of fs.promises cost 10x the read itself (800 ms vs 65 ms for 3000 files here),
+ * and the main thread is the tar producer anyway while gzip runs on the threadpool.
  */
-export function tarStream(entries: PlannedEntry[], epoch: number): { stream: AsyncIterable<Uint8Array>; done: Promise<TarResult> } {
-  const pack = tar.pack();
-  const mtime = new Date(epoch * 1000);
-  const hashes = new Map<string, string>();
-  let files = 0;
-  let bytes = 0;
-  const put = (header: Header, data?: Buffer) =>
-    new Promise<void>((ok, fail) => {
-      const cb = (err?: Error | null) => (err ? fail(err) : ok());
-      if (data) pack.entry(header, data, cb);
-      else pack.entry(header, cb);
-    });
+function* fileBody(path: string, size: number, hash: ReturnType<typeof createHash>): Generator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(PIECE, Math.max(size - n, 0) + 1));
+      const r = readSync(fd, buf, 0, buf.length, null);
+      if (r === 0) break;
+      n += r;
+      if (n > size) throw changed(path, size, n);
+      const piece = buf.subarray(0, r);
+      hash.update(piece);
+      yield piece;
+    }
+    if (n !== size) throw changed(path, size, n);
+  } finally {
+    closeSync(fd);
+  }
+}
 
-  const done = (async () => {
+/**
+ * Streams planned entries as a tar: mtime = epoch, uid/gid as planned, empty uname/gname, PAX
+ * headers only for long or non-ASCII names and huge sizes. File content is hashed on the way so
+ * the cache never needs a second read. `result` is filled in when the generator is exhausted.
+ */
+export function tarStream(entries: PlannedEntry[], epoch: number): { stream: Iterable<Buffer>; result: TarResult } {
+  const result: TarResult = { hashes: new Map(), files: 0, bytes: 0 };
+  function* gen(): Generator<Buffer> {
     for (const e of entries) {
-      const h: Header = { name: e.name, mode: e.mode, uid: e.uid, gid: e.gid, mtime, uname: '', gname: '' };
+      const h: TarHeader = { name: e.name, mode: e.mode, uid: e.uid, gid: e.gid, mtime: epoch, size: 0, type: '0' };
       const s = e.source;
-      if (s.kind === 'dir') await put({ ...h, name: `${e.name}/`, type: 'directory' });
-      else if (s.kind === 'symlink') await put({ ...h, type: 'symlink', linkname: s.target });
-      else if (s.kind === 'hardlink') await put({ ...h, type: 'link', linkname: s.target });
-      else if (s.kind === 'whiteout' || s.kind === 'opaque') await put({ ...h, type: 'file' }, Buffer.alloc(0));
+      if (s.kind === 'dir') yield encodeHeader({ ...h, name: `${e.name}/`, type: '5' });
+      else if (s.kind === 'symlink') yield encodeHeader({ ...h, type: '2', linkname: s.target });
+      else if (s.kind === 'hardlink') yield encodeHeader({ ...h, type: '1', linkname: s.target });
+      else if (s.kind === 'whiteout' || s.kind === 'opaque') yield encodeHeader(h);
       else if (s.kind === 'bytes') {
-        await put({ ...h, type: 'file' }, Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength));
-        files++;
-        bytes += s.data.byteLength;
+        yield encodeHeader({ ...h, size: s.data.byteLength });
+        yield Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength);
+        yield Buffer.alloc(padding(s.data.byteLength));
+        result.files++;
+        result.bytes += s.data.byteLength;
       } else {
         const hash = createHash('sha256');
-        if (s.size <= SMALL_FILE) {
-          const data = await readFile(s.path);
-          if (data.length !== s.size) throw changed(s.path, s.size, data.length);
-          hash.update(data);
-          await put({ ...h, type: 'file', size: s.size }, data);
-        } else {
-          await new Promise<void>((ok, fail) => {
-            const sink = pack.entry({ ...h, type: 'file', size: s.size }, (err) => (err ? fail(err) : ok()));
-            let n = 0;
-            const rs = createReadStream(s.path, { highWaterMark: 256 * 1024 });
-            rs.on('data', (c) => {
-              n += c.length;
-              if (n > s.size) return rs.destroy(changed(s.path, s.size, n));
-              hash.update(c as Buffer);
-              if (!sink.write(c)) rs.pause();
-            });
-            sink.on('drain', () => rs.resume());
-            rs.on('error', (err) => (sink.destroy(err), fail(err)));
-            rs.on('end', () => (n !== s.size ? fail(changed(s.path, s.size, n)) : sink.end(null)));
-          });
-        }
-        hashes.set(s.path, hash.digest('hex'));
-        files++;
-        bytes += s.size;
+        yield encodeHeader({ ...h, size: s.size });
+        yield* fileBody(s.path, s.size, hash);
+        yield Buffer.alloc(padding(s.size));
+        result.hashes.set(s.path, hash.digest('hex'));
+        result.files++;
+        result.bytes += s.size;
       }
     }
-    pack.finalize();
-    return { hashes, files, bytes };
-  })();
-  done.catch((err) => pack.destroy(err));
-  return { stream: pack as unknown as AsyncIterable<Uint8Array>, done };
+    yield END_OF_ARCHIVE;
+  }
+  return { stream: gen(), result };
 }

@@ -56,7 +56,8 @@ export async function writeLayer(entries: LayerEntry[], o: WriteLayerOptions): P
   const tmp = join(tmpDir, `.tmp-layer-${randomBytes(8).toString('hex')}`);
   try {
     const tar = tarStream(planned, o.epoch);
-    const [c, r] = await Promise.all([compressToFile(tar.stream, tmp, { level: o.compressionLevel, chunkSize: o.chunkSize }), tar.done]);
+    const c = await compressToFile(tar.stream, tmp, { level: o.compressionLevel, chunkSize: o.chunkSize });
+    const r = tar.result;
     const target = blobPath(o.store, c.digest);
     if ((await blobSize(o.store, c.digest)) === c.size) await rm(tmp, { force: true });
     else {
