@@ -23,7 +23,7 @@ export async function readLayer(store: string, layer: Layer): Promise<TarRow[]> 
   const ex = tar.extract();
   ex.on('entry', (h, s, next) => {
     const chunks: Buffer[] = [];
-    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('data', (c: unknown) => chunks.push(c as Buffer));
     s.on('end', () => {
       rows.push({ name: h.name, type: h.type ?? 'file', mode: h.mode ?? 0, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: (h.mtime?.getTime() ?? 0) / 1000, uname: h.uname ?? '', linkname: h.linkname ?? undefined, body: Buffer.concat(chunks).toString('latin1').slice(0, 64) });
       next();
