@@ -5,6 +5,8 @@ import { ContextError, silentLogger, type Digest, type Logger } from '@pipeline/
 import { parseDockerfile } from './dockerfile/index.js';
 import { execute, type ExecuteResult, type StepRunner } from './executor/native.js';
 import { makeCopyRunner } from './executor/copy.js';
+import { engineRunner } from './executor/engine.js';
+import { chrootRunner } from './executor/chroot.js';
 import { resolveEpoch } from './epoch.js';
 import { manifestBlob, type Image } from './model/image.js';
 import type { ManifestFlavor } from './model/media-types.js';
@@ -28,8 +30,10 @@ export interface BuildOptions {
   compressionLevel?: number;
   /** Reads FROM images that live in a registry (supplied by the registry module). */
   registry?: RegistryReader;
-  /** RUN support: an executor beyond the native one (engine, chroot). */
-  run?: StepRunner['run'];
+  /** Who runs RUN steps: none (native), the host engine through its socket, or chroot as root. */
+  executor?: 'native' | 'engine' | 'chroot';
+  /** DOCKER_HOST for the engine executor. */
+  dockerHost?: string;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -71,7 +75,9 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     return loadImageSource(src, { store, platform, registry: opts.registry });
   };
   const copy = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, logger: log });
-  const r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy, run: opts.run } });
+  const runOpts = { store, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, cacheDir: opts.noCache ? undefined : cacheDir, dockerHost: opts.dockerHost };
+  const run = opts.executor === 'engine' ? engineRunner(runOpts) : opts.executor === 'chroot' ? chrootRunner(runOpts) : undefined;
+  const r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy, run } });
   const bases = r.stages.filter((s) => s.base.stage === undefined).map((s) => ({ name: s.base.name, digest: s.base.digest }));
   const final = r.stages[r.stages.length - 1];
   let image = r.image;

@@ -20,6 +20,7 @@ const command: Command = {
     'cache-dir': { type: 'string' },
     'no-cache': { type: 'boolean' },
     'compression-level': { type: 'string' },
+    executor: { type: 'string' },
   },
   help: [
     '-f, --file PATH            Dockerfile (default: CONTEXT/Dockerfile)',
@@ -33,6 +34,7 @@ const command: Command = {
     '    --cache-dir DIR        layer cache (default $XDG_CACHE_HOME/pipeline)',
     '    --no-cache             rebuild every layer',
     '    --compression-level N  gzip level 0-9 (default 1: fast, the registry stores it once)',
+    '    --executor NAME        native (default: no daemon, no RUN) | engine (RUN via the host Docker socket) | chroot (RUN as root, daemonless)',
   ],
   async run(ctx: CommandContext) {
     const v = ctx.values;
@@ -46,6 +48,8 @@ const command: Command = {
     const tags = list(v.tag);
     if (!outputs.length) ctx.logger.warn('no --output given: the image is built and cached, but written nowhere');
     const file = str(v.file);
+    const executor = str(v.executor) ?? 'native';
+    if (!['native', 'engine', 'chroot'].includes(executor)) throw new UsageError(`Expected --executor native, engine or chroot, got ${JSON.stringify(executor)}`);
     const r = await buildImage({
       context,
       file: file ? resolve(ctx.cwd, file) : undefined,
@@ -57,11 +61,12 @@ const command: Command = {
       compressionLevel: level === undefined ? undefined : Number(level),
       logger: ctx.logger,
       env: ctx.env,
+      executor: executor as 'native' | 'engine' | 'chroot',
     });
     const written: { output: string; digest: string }[] = [];
     for (const o of outputs) {
       if (o.kind === 'oci') {
-        const w = await writeOciLayout(r.image, o.dir, { flavor: format, refName: o.ref ?? tags[0]?.split(':').pop(), localStore: r.store });
+        const w = await writeOciLayout(r.image, o.dir, { flavor: format, refName: o.ref ?? tags[0]?.split(':').pop() ?? 'latest', localStore: r.store });
         written.push({ output: `oci:${o.dir}`, digest: w.digest });
       } else if (o.kind === 'docker-archive') {
         const repoTags = o.ref ? [o.ref.includes(':') ? o.ref : `${o.ref}:latest`] : tags;

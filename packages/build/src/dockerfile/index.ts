@@ -1,0 +1,5 @@
+export * from './types.js';
+export { parseDockerfile } from './parse.js';
+export { expandWord, expandWords, type ExpandOptions } from './lex.js';
+export { parseDuration } from './durations.js';
+export { KEYWORDS } from './instructions.js';
