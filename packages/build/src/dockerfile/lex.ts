@@ -80,6 +80,7 @@ class Lexer {
         this.i++;
         return this.lookup(name) ?? '';
       }
+      if (this.i >= s.length) this.fail(`unterminated \${${name}: Expected "}"`, start);
       let mod = s[this.i];
       if (mod === ':') mod += s[++this.i] ?? '';
       if (!['-', '+', '?', ':-', ':+', ':?'].includes(mod)) this.fail(`unsupported modifier ${JSON.stringify(mod)} in \${${name}…}`, this.i);
