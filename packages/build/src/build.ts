@@ -13,6 +13,7 @@ import type { ManifestFlavor } from './model/media-types.js';
 import type { Platform } from './model/types.js';
 import { loadImageSource, parseImageSource, type RegistryReader } from './sources/resolve.js';
 import { parsePlatform } from './sources/platform.js';
+import { registryReader } from './sources/registry-reader.js';
 
 export interface BuildOptions {
   /** Build context directory. */
@@ -28,8 +29,10 @@ export interface BuildOptions {
   cacheDir?: string;
   noCache?: boolean;
   compressionLevel?: number;
-  /** Reads FROM images that live in a registry (supplied by the registry module). */
+  /** Reads FROM images that live in a registry (default: the registry client, credentials from env / Docker config). */
   registry?: RegistryReader;
+  /** Registries allowed over plain HTTP besides loopback ones. */
+  insecureRegistries?: string[];
   /** Who runs RUN steps: none (native), the host engine through its socket, or chroot as root. */
   executor?: 'native' | 'engine' | 'chroot';
   /** DOCKER_HOST for the engine executor. */
@@ -70,9 +73,10 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const store = join(cacheDir, 'store');
   const epoch = opts.epoch !== undefined ? { epoch: opts.epoch, from: 'option' } : await resolveEpoch(context, opts.env);
   const platform = typeof opts.platform === 'string' ? parsePlatform(opts.platform) : opts.platform;
+  let reader: RegistryReader | undefined;
   const base: StepRunner['base'] = async (text) => {
     const src = parseImageSource(text, context);
-    return loadImageSource(src, { store, platform, registry: opts.registry });
+    return loadImageSource(src, { store, platform, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env })) });
   };
   const copy = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, logger: log });
   const runOpts = { store, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, cacheDir: opts.noCache ? undefined : cacheDir, dockerHost: opts.dockerHost };

@@ -16,15 +16,12 @@ export function parseOutput(text: string, cwd = process.cwd()): OutputSpec {
     if (!text.startsWith(`${kind}:`)) continue;
     const rest = text.slice(kind.length + 1);
     if (!rest) break;
-    if (kind === 'oci') {
-      const slash = rest.lastIndexOf('/');
-      const colon = rest.indexOf(':', slash + 1);
-      return colon >= 0 ? { kind, dir: abs(rest.slice(0, colon)), ref: rest.slice(colon + 1) } : { kind, dir: abs(rest) };
-    }
-    // docker-archive:FILE[:name:tag] – the file ends at the first ':' after the last '/'.
-    const slash = rest.lastIndexOf('/');
-    const colon = rest.indexOf(':', slash + 1);
-    return colon >= 0 ? { kind, file: abs(rest.slice(0, colon)), ref: rest.slice(colon + 1) } : { kind, file: abs(rest) };
+    // As in skopeo: the path ends at the first ':' (paths with ':' are not supported).
+    const colon = rest.indexOf(':');
+    const path = abs(colon >= 0 ? rest.slice(0, colon) : rest);
+    const ref = colon >= 0 ? rest.slice(colon + 1) : undefined;
+    if (ref === '') throw new UsageError(`Expected a name after the ':' in ${JSON.stringify(text)}`);
+    return kind === 'oci' ? { kind, dir: path, ref } : { kind, file: path, ref };
   }
   throw new UsageError(`Expected --output oci:DIR[:tag], docker-archive:FILE[:name:tag] or registry[:REF], got ${JSON.stringify(text)}`);
 }

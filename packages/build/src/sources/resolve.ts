@@ -4,13 +4,14 @@ import { emptyImage, type Image } from '../model/image.js';
 import type { Platform } from '../model/types.js';
 import { readOciLayout } from './oci-layout.js';
 import { readDockerArchive } from './docker-archive.js';
+import { isSemverRange } from '../git/tags.js';
 
 /** What a FROM (or COPY --from) names, before it is read. */
 export type ImageSource =
   | { kind: 'scratch' }
   | { kind: 'oci'; dir: string; ref?: string }
   | { kind: 'docker-archive'; file: string; ref?: string }
-  | { kind: 'registry'; ref: Reference };
+  | { kind: 'registry'; ref: Reference; range?: string };
 
 /** Splits `oci:DIR[:ref]` / `docker-archive:FILE[:name:tag]` / a registry reference. */
 export function parseImageSource(text: string, baseDir: string): ImageSource {
@@ -18,14 +19,16 @@ export function parseImageSource(text: string, baseDir: string): ImageSource {
   for (const [prefix, kind] of [['oci:', 'oci'], ['oci-layout://', 'oci'], ['docker-archive:', 'docker-archive']] as const) {
     if (!text.startsWith(prefix)) continue;
     const rest = text.slice(prefix.length);
-    // The path ends at the first ':' after its last '/', so DIR may hold colons only before that.
-    const slash = rest.lastIndexOf('/');
-    const colon = rest.indexOf(':', slash + 1);
+    // As in skopeo: the path ends at the first ':'.
+    const colon = rest.indexOf(':');
     const path = colon >= 0 ? rest.slice(0, colon) : rest;
     const ref = colon >= 0 ? rest.slice(colon + 1) : undefined;
     const abs = isAbsolute(path) ? path : resolve(baseDir, path);
     return kind === 'oci' ? { kind, dir: abs, ref } : { kind, file: abs, ref };
   }
+  // `middleware:^2.1`: a semver range instead of a tag, resolved against the registry's tags.
+  const m = /^(.*?):([^:/@]*[\^~><=*| ][^:/@]*|[^:/@]*\.x(?:\.x)?)$/.exec(text);
+  if (m && isSemverRange(m[2])) return { kind: 'registry', ref: { ...parseReference(m[1]), tag: undefined }, range: m[2] };
   return { kind: 'registry', ref: parseReference(text) };
 }
 
@@ -38,7 +41,7 @@ export function describeSource(s: ImageSource): string {
     case 'docker-archive':
       return `docker-archive:${s.file}${s.ref ? `:${s.ref}` : ''}`;
     case 'registry':
-      return formatReference(s.ref);
+      return formatReference(s.ref) + (s.range ? `:${s.range}` : '');
   }
 }
 
@@ -50,7 +53,7 @@ export interface LoadedBase {
 }
 
 /** Reads a registry image; supplied by the caller so the model stays free of transports. */
-export type RegistryReader = (ref: Reference, platform?: Platform) => Promise<{ image: Image; digest: Digest }>;
+export type RegistryReader = (ref: Reference, platform?: Platform, range?: string) => Promise<{ image: Image; digest: Digest; tag?: string }>;
 
 export async function loadImageSource(src: ImageSource, opts: { store: string; platform?: Platform; registry?: RegistryReader }): Promise<LoadedBase> {
   switch (src.kind) {
@@ -66,8 +69,8 @@ export async function loadImageSource(src: ImageSource, opts: { store: string; p
     }
     case 'registry': {
       if (!opts.registry) throw new Error('no registry reader configured');
-      const r = await opts.registry(src.ref, opts.platform);
-      return { image: r.image, digest: r.digest, name: formatReference({ ...src.ref, digest: undefined }) };
+      const r = await opts.registry(src.ref, opts.platform, src.range);
+      return { image: r.image, digest: r.digest, name: formatReference({ ...src.ref, tag: r.tag ?? src.ref.tag, digest: undefined }) };
     }
   }
 }
