@@ -1,0 +1,129 @@
+import { silentLogger, type Logger } from '@pipeline/core';
+import { Authenticator } from './auth.js';
+import type { Credentials } from './credentials.js';
+import { httpError, isTemporaryStatus, networkError } from './errors.js';
+import { baseUrl, send, type BodyFactory, type Sent } from './http.js';
+import { parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
+
+export interface RegistryClientOptions {
+  /** Overrides env and Docker config for this registry. */
+  credentials?: Credentials;
+  /** Registries (host[:port]) allowed over plain HTTP besides loopback ones. */
+  insecure?: readonly string[];
+  retry?: RetryOptions;
+  /** Idle timeout: no bytes either way for this long fails the attempt (default 60 s). */
+  timeoutMs?: number;
+  /** Blobs larger than this are uploaded in chunks of this size (default 16 MiB). */
+  chunkSize?: number;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  userAgent?: string;
+}
+
+export interface RequestSpec {
+  method: string;
+  /** `/v2/…` on the registry, or an absolute upload URL the registry returned. */
+  path: string;
+  query?: Record<string, string | string[] | undefined>;
+  headers?: Record<string, string>;
+  body?: BodyFactory;
+  /** Token scopes this request needs. */
+  scopes: readonly string[];
+  /** Statuses that count as success; anything else is an error (or retried). */
+  expect: readonly number[];
+  /** Human description for errors: "PUT manifest app:1.0". */
+  action: string;
+  repository?: string;
+  /** Only safe methods follow redirects (blob GETs redirect to storage). */
+  followRedirects?: boolean;
+  /** false: one attempt only (the caller restarts at a higher level, e.g. an upload). */
+  retry?: boolean;
+}
+
+/** The distribution-spec client for one registry: auth, retries, errors. Higher-level calls live beside it. */
+export class RegistryClient {
+  readonly base: string;
+  readonly auth: Authenticator;
+  readonly logger: Logger;
+  readonly chunkSize: number;
+  private readonly timeoutMs: number;
+
+  constructor(readonly registry: string, readonly options: RegistryClientOptions = {}) {
+    this.base = baseUrl(registry, options.insecure);
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.chunkSize = options.chunkSize ?? 16 * 1024 * 1024;
+    this.logger = options.logger ?? silentLogger;
+    this.auth = new Authenticator(registry, { credentials: options.credentials, env: options.env, insecure: options.insecure, timeoutMs: this.timeoutMs, userAgent: this.userAgent });
+  }
+
+  get userAgent(): string {
+    return this.options.userAgent ?? 'pipeline/0.1';
+  }
+
+  url(path: string, query?: RequestSpec['query']): string {
+    const u = new URL(path, this.base);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      for (const x of Array.isArray(v) ? v : [v]) u.searchParams.append(k, x);
+    }
+    return u.toString();
+  }
+
+  /** Sends with retries; the caller owns the returned body and must read or cancel it, then call done(). */
+  request(spec: RequestSpec): Promise<Sent> {
+    if (spec.retry === false) return this.attempt(spec);
+    return withRetry(() => this.attempt(spec), this.options.retry, (err, n, wait) => this.logger.debug(`${this.registry}: ${spec.action}: attempt ${n + 1} failed (${(err as Error).message}); retrying in ${wait} ms`));
+  }
+
+  /** Convenience: request and read the body as text. */
+  async text(spec: RequestSpec): Promise<{ res: Response; text: string }> {
+    return withRetry(async () => {
+      const s = await this.attempt(spec);
+      try {
+        const text = await s.res.text();
+        return { res: s.res, text };
+      } catch (e) {
+        throw networkError(e, { registry: this.registry, repository: spec.repository, action: spec.action });
+      } finally {
+        s.done();
+      }
+    }, spec.retry === false ? { attempts: 1 } : this.options.retry);
+  }
+
+  /** One attempt: 401 → learn the challenge / refresh the token → resend once; then fail. */
+  private async attempt(spec: RequestSpec): Promise<Sent> {
+    const ctx = { registry: this.registry, repository: spec.repository, action: spec.action, write: !['GET', 'HEAD'].includes(spec.method) };
+    let auth = await this.auth.header(spec.scopes);
+    for (let round = 0; ; round++) {
+      const headers: Record<string, string> = { 'user-agent': this.userAgent, ...spec.headers };
+      if (auth.value) headers.authorization = auth.value;
+      let sent: Sent;
+      try {
+        const body = spec.body ? await spec.body() : undefined;
+        sent = await send(this.url(spec.path, spec.query), { method: spec.method, headers, body }, { timeoutMs: this.timeoutMs, followRedirects: spec.followRedirects ?? false });
+      } catch (e) {
+        throw networkError(e, ctx);
+      }
+      const { res } = sent;
+      if (spec.expect.includes(res.status)) return sent;
+      const text = spec.method === 'HEAD' ? '' : await res.text().catch(() => '');
+      sent.done();
+      if (res.status === 401 && round === 0) {
+        // Resend once when we sent no auth yet or a cached token (maybe expired/revoked); a fresh one refused is final.
+        if (this.auth.learn(res.headers.get('www-authenticate')) && (!auth.value || auth.cached)) {
+          this.auth.invalidate(spec.scopes);
+          auth = await this.auth.header(spec.scopes, true);
+          if (auth.value) continue;
+        }
+      }
+      const scopeCode = res.status === 401 && Authenticator.insufficientScope(res.headers.get('www-authenticate')) ? 'INSUFFICIENT_SCOPE' : undefined;
+      const err = httpError(res.status, text, ctx, scopeCode);
+      if (res.status === 429 || isTemporaryStatus(res.status)) {
+        const after = parseRetryAfter(res.headers.get('retry-after'));
+        if (after !== undefined) Object.assign(err, { retryAfterMs: after });
+      }
+      throw err;
+    }
+  }
+}
+

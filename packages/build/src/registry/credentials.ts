@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { addSecret, DOCKER_HUB } from '@pipeline/core';
+
+/** Either a username/password pair or an identity (refresh) token from `docker login`. */
+export type Credentials = { username: string; password: string } | { identityToken: string };
+
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+const HUB_KEY = 'https://index.docker.io/v1/';
+const HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io']);
+
+/** `https://host/v1/` → `host`: Docker writes keys in several shapes over the years. */
+export function normalizeAuthKey(key: string): string {
+  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return HUB_ALIASES.has(host) ? DOCKER_HUB : host;
+}
+
+/** The server URL a credential helper is asked about: Hub's legacy URL, else the bare host. */
+export function helperServerUrl(registry: string): string {
+  return normalizeAuthKey(registry) === DOCKER_HUB ? HUB_KEY : registry;
+}
+
+export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
+}
+
+function remember(c: Credentials): Credentials {
+  addSecret('password' in c ? c.password : c.identityToken);
+  if ('password' in c) addSecret(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
+  return c;
+}
+
+/** Runs `docker-credential-<name> get`; "not found" (non-zero exit) means no credentials. */
+export async function fromHelper(helper: string, serverUrl: string): Promise<Credentials | undefined> {
+  const r = await execa(`docker-credential-${helper}`, ['get'], { input: serverUrl, reject: false, timeout: 30_000 });
+  if (r.exitCode !== 0 || !r.stdout) return undefined;
+  const j = JSON.parse(String(r.stdout)) as { Username?: string; Secret?: string };
+  if (!j.Secret) return undefined;
+  // Helpers mark identity tokens with the user name "<token>".
+  return remember(j.Username === '<token>' ? { identityToken: j.Secret } : { username: j.Username ?? '', password: j.Secret });
+}
+
+function fromAuthEntry(e: NonNullable<DockerConfig['auths']>[string]): Credentials | undefined {
+  if (e.identitytoken) return remember({ identityToken: e.identitytoken });
+  if (e.auth) {
+    const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    if (i > 0) return remember({ username: decoded.slice(0, i), password: decoded.slice(i + 1) });
+  }
+  if (e.username && e.password) return remember({ username: e.username, password: e.password });
+  return undefined;
+}
+
+/** Reads Docker's config: credHelpers[host], then auths (host, https://host, Hub's v1 URL), then credsStore. */
+export async function fromDockerConfig(registry: string, path = dockerConfigPath()): Promise<Credentials | undefined> {
+  let cfg: DockerConfig;
+  try {
+    cfg = JSON.parse(await readFile(path, 'utf8')) as DockerConfig;
+  } catch {
+    return undefined;
+  }
+  const want = normalizeAuthKey(registry);
+  const helper = Object.entries(cfg.credHelpers ?? {}).find(([k]) => normalizeAuthKey(k) === want)?.[1];
+  if (helper) return fromHelper(helper, helperServerUrl(registry));
+  const entry = Object.entries(cfg.auths ?? {}).find(([k]) => normalizeAuthKey(k) === want)?.[1];
+  const inline = entry && fromAuthEntry(entry);
+  if (inline) return inline;
+  if (cfg.credsStore) return fromHelper(cfg.credsStore, helperServerUrl(registry));
+  return undefined;
+}
+
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
+  const { PIPELINE_REGISTRY_USERNAME: username, PIPELINE_REGISTRY_PASSWORD: password } = env;
+  return username && password ? remember({ username, password }) : undefined;
+}
+
+/** Explicit option, then PIPELINE_REGISTRY_USERNAME/PASSWORD, then Docker's config and helpers. */
+export async function resolveCredentials(registry: string, explicit?: Credentials, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
+  if (explicit) return remember(explicit);
+  return fromEnv(env) ?? (await fromDockerConfig(registry, dockerConfigPath(env)));
+}

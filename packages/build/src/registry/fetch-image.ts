@@ -1,0 +1,45 @@
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { RegistryError, formatReference, type Digest, type Reference } from '@pipeline/core';
+import type { Image } from '../model/image.js';
+import type { Layer } from '../model/layer.js';
+import type { ImageConfig, Manifest, Platform } from '../model/types.js';
+import { getBlob } from './blobs.js';
+import type { RegistryClient } from './client.js';
+import { getImageManifest } from './manifests.js';
+
+export interface FetchedImage {
+  image: Image;
+  /** The platform image manifest's digest (what a build pins). */
+  digest: Digest;
+  /** The index's digest when the reference named a multi-platform image. */
+  indexDigest?: Digest;
+  manifest: Manifest;
+  mediaType: string;
+}
+
+/**
+ * Reads manifest and config only. Layers point back at the registry (`location`) and open
+ * lazily through getBlob, so a FROM image is referenced, mounted or streamed, never downloaded up front.
+ */
+export async function fetchImage(client: RegistryClient, ref: Reference, opts: { platform?: Platform } = {}): Promise<FetchedImage> {
+  const m = await getImageManifest(client, ref, opts.platform);
+  const manifest = m.manifest;
+  if (!manifest.config || !Array.isArray(manifest.layers)) throw new RegistryError(client.registry, `${formatReference(ref)} is not an image manifest (${m.mediaType})`, { code: 'MANIFEST_INVALID' });
+  const config = JSON.parse(await text(getBlob(client, ref.repository, manifest.config) as Readable)) as ImageConfig;
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== manifest.layers.length) {
+    throw new RegistryError(client.registry, `${formatReference(ref)}: config lists ${diffIds.length} diff_ids for ${manifest.layers.length} layers`, { code: 'MANIFEST_INVALID' });
+  }
+  const location = { registry: client.registry, repository: ref.repository };
+  const layers: Layer[] = manifest.layers.map((d, i) => ({
+    digest: d.digest,
+    diffId: diffIds[i],
+    size: d.size,
+    mediaType: d.mediaType,
+    ...(d.annotations ? { annotations: d.annotations } : {}),
+    location,
+    open: async () => getBlob(client, ref.repository, d),
+  }));
+  return { image: { config, layers }, digest: m.digest, indexDigest: m.index?.digest, manifest, mediaType: m.mediaType };
+}

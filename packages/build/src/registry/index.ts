@@ -1,0 +1,14 @@
+export { RegistryClient, type RegistryClientOptions, type RequestSpec } from './client.js';
+export { Authenticator } from './auth.js';
+export { parseChallenge, repoScope, scopeKey, type Challenge } from './challenge.js';
+export { resolveCredentials, fromDockerConfig, fromEnv, fromHelper, dockerConfigPath, normalizeAuthKey, type Credentials } from './credentials.js';
+export { parseSpecErrors, httpError, networkError, type SpecError } from './errors.js';
+export { backoffDelay, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
+export { hasBlob, getBlob, mountBlob, type MountResult } from './blobs.js';
+export { uploadBlob, type UploadOptions, type UploadResult } from './upload.js';
+export { copyBlob, type CopyResult } from './copy.js';
+export { getManifest, getImageManifest, putManifest, resolve, deleteManifest, MANIFEST_ACCEPT, type FetchedManifest } from './manifests.js';
+export { listTags, deleteTag, nextLink } from './tags.js';
+export { pushImage, type PushOptions, type PushResult, type PushProgress } from './push.js';
+export { fetchImage, type FetchedImage } from './fetch-image.js';
+export { registryReader } from './reader.js';
