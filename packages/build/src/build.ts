@@ -35,6 +35,10 @@ export interface BuildOptions {
   insecureRegistries?: string[];
   /** Who runs RUN steps: none (native), the host engine through its socket, or chroot as root. */
   executor?: 'native' | 'engine' | 'chroot';
+  /** Labels added to the final image's config (OCI labels from git, --label). */
+  labels?: Record<string, string>;
+  /** FROM names that mean another image of the pipeline: name → source text (oci:DIR:tag, a pinned ref). */
+  aliases?: Record<string, string>;
   /** DOCKER_HOST for the engine executor. */
   dockerHost?: string;
   logger?: Logger;
@@ -75,7 +79,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const platform = typeof opts.platform === 'string' ? parsePlatform(opts.platform) : opts.platform;
   let reader: RegistryReader | undefined;
   const base: StepRunner['base'] = async (text) => {
-    const src = parseImageSource(text, context);
+    const alias = opts.aliases?.[text] ?? opts.aliases?.[text.replace(/:[^:/@]*$/, '')];
+    const src = parseImageSource(alias ?? text, context);
     return loadImageSource(src, { store, platform, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env })) });
   };
   const copy = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, logger: log });
@@ -87,6 +92,10 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   let image = r.image;
   if (final.base.stage === undefined && final.base.name !== 'scratch') {
     image = { ...image, annotations: { ...(image.annotations ?? {}), 'org.opencontainers.image.base.name': final.base.name, ...(final.base.digest ? { 'org.opencontainers.image.base.digest': final.base.digest } : {}) } };
+  }
+  if (opts.labels && Object.keys(opts.labels).length) {
+    const c = image.config;
+    image = { ...image, config: { ...c, config: { ...c.config, Labels: { ...(c.config.Labels ?? {}), ...opts.labels } } }, annotations: { ...(image.annotations ?? {}), ...opts.labels } };
   }
   return {
     image,

@@ -4,3 +4,4 @@ export { Pattern, PatternMatcher } from './patterns.js';
 export { parseDockerignore, makeIgnore, loadIgnore, noIgnore, type Ignore } from './dockerignore.js';
 export { walkContext, walkContextSync, type ContextEntry, type EntryType, type WalkOptions } from './walk.js';
 export { resolveSource, followInRoot, type ResolvedSource, type ResolveOptions } from './resolve.js';
+export { contextFingerprint } from './fingerprint.js';

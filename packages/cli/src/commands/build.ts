@@ -1,5 +1,5 @@
-import { UsageError } from '@pipeline/core';
-import { buildImage, parseOutput, writeOciLayout, writeDockerArchive, configBlob, manifestBlob } from '@pipeline/build';
+import { UsageError, formatReference, parseReference } from '@pipeline/core';
+import { buildImage, parseOutput, writeOciLayout, writeDockerArchive, configBlob, manifestBlob, publishImage, readGitInfo, computeTags, ociLabels } from '@pipeline/build';
 import type { Command, CommandContext } from '../command.js';
 import { parseBuildArgs, str, list } from '../flags.js';
 import { resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 const command: Command = {
   name: 'build',
   summary: 'Build an image from a Dockerfile without a daemon',
-  usage: 'pipeline build [CONTEXT] [--file Dockerfile] --output oci:DIR | docker-archive:FILE.tar [options]',
+  usage: 'pipeline build [CONTEXT] [--file Dockerfile] [--output oci:DIR | docker-archive:FILE.tar] [--push --image REPO] [options]',
   options: {
     file: { type: 'string', short: 'f' },
     context: { type: 'string', short: 'c' },
@@ -21,6 +21,12 @@ const command: Command = {
     'no-cache': { type: 'boolean' },
     'compression-level': { type: 'string' },
     executor: { type: 'string' },
+    push: { type: 'boolean' },
+    image: { type: 'string', short: 'i' },
+    force: { type: 'boolean' },
+    label: { type: 'string', multiple: true },
+    'insecure-registry': { type: 'string', multiple: true },
+    'no-git-labels': { type: 'boolean' },
   },
   help: [
     '-f, --file PATH            Dockerfile (default: CONTEXT/Dockerfile)',
@@ -34,6 +40,12 @@ const command: Command = {
     '    --cache-dir DIR        layer cache (default $XDG_CACHE_HOME/pipeline)',
     '    --no-cache             rebuild every layer',
     '    --compression-level N  gzip level 0-9 (default 1: fast, the registry stores it once)',
+    '    --push                 push to --image, tagged from git (full SHA, sha-<short>, branch, semver)',
+    '-i, --image REPO           registry repository, e.g. 127.0.0.1:5000/team/app (with --push or -o registry)',
+    '-t, --tag TAG              with --push: push these tags instead of the git-derived ones',
+    '    --force                move a SHA tag that points at another image (refused otherwise)',
+    '    --label KEY=VALUE      add a label (OCI revision/source/created labels come from git)',
+    '    --insecure-registry H  allow plain HTTP to H (loopback registries always may)',
     '    --executor NAME        native (default: no daemon, no RUN) | engine (RUN via the host Docker socket) | chroot (RUN as root, daemonless)',
   ],
   async run(ctx: CommandContext) {
@@ -46,7 +58,21 @@ const command: Command = {
     if (level !== undefined && !/^[0-9]$/.test(level)) throw new UsageError(`Expected --compression-level 0-9, got ${JSON.stringify(level)}`);
     const outputs = list(v.output).map((o) => parseOutput(o, ctx.cwd));
     const tags = list(v.tag);
-    if (!outputs.length) ctx.logger.warn('no --output given: the image is built and cached, but written nowhere');
+    const push = !!v.push || outputs.some((o) => o.kind === 'registry');
+    const registryOut = outputs.find((o) => o.kind === 'registry');
+    const imageText = str(v.image) ?? (registryOut?.kind === 'registry' && registryOut.ref ? formatReference({ ...registryOut.ref, tag: undefined }) : undefined);
+    if (push && !imageText) throw new UsageError('--push needs --image REGISTRY/REPOSITORY (or --output registry:REF)', 'e.g. pipeline build . --push --image 127.0.0.1:5000/team/app');
+    const repo = imageText ? parseReference(imageText) : undefined;
+    if (!outputs.length && !push) ctx.logger.warn('no --output given: the image is built and cached, but written nowhere');
+    const git = await readGitInfo(context, ctx.env);
+    const pushTags = push ? (tags.length ? tags.map((t) => (t.includes(':') ? t.slice(t.lastIndexOf(':') + 1) : t)) : git ? computeTags(git, {}, ctx.env) : []) : [];
+    if (push && !pushTags.length) throw new UsageError(`${context} is not a git checkout, so there is no commit to tag the image with`, 'give tags with --tag, or build inside a git repository');
+    const labels: Record<string, string> = v['no-git-labels'] ? {} : ociLabels(git, { title: repo?.repository.split('/').pop() });
+    for (const l of list(v.label)) {
+      const i = l.indexOf('=');
+      if (i <= 0) throw new UsageError(`Expected --label KEY=VALUE, got ${JSON.stringify(l)}`);
+      labels[l.slice(0, i)] = l.slice(i + 1);
+    }
     const file = str(v.file);
     const executor = str(v.executor) ?? 'native';
     if (!['native', 'engine', 'chroot'].includes(executor)) throw new UsageError(`Expected --executor native, engine or chroot, got ${JSON.stringify(executor)}`);
@@ -62,6 +88,8 @@ const command: Command = {
       logger: ctx.logger,
       env: ctx.env,
       executor: executor as 'native' | 'engine' | 'chroot',
+      labels,
+      insecureRegistries: list(v['insecure-registry']),
     });
     const written: { output: string; digest: string }[] = [];
     for (const o of outputs) {
@@ -72,15 +100,18 @@ const command: Command = {
         const repoTags = o.ref ? [o.ref.includes(':') ? o.ref : `${o.ref}:latest`] : tags;
         const w = await writeDockerArchive(r.image, o.file, { flavor: format === 'oci' ? 'oci' : 'docker', repoTags, mtime: new Date(r.epoch * 1000) });
         written.push({ output: `docker-archive:${o.file}`, digest: w.digest });
-      } else {
-        throw new UsageError('--output registry needs the push support (pipeline build --push)');
       }
+    }
+    let pushed: Awaited<ReturnType<typeof publishImage>> | undefined;
+    if (push && repo) {
+      pushed = await publishImage(r.image, repo, { tags: pushTags, flavor: format, force: !!v.force, insecure: list(v['insecure-registry']), logger: ctx.logger, env: ctx.env });
+      written.push({ output: `registry:${pushed.reference}`, digest: pushed.digest });
     }
     const manifest = manifestBlob(r.image, format);
     const size = configBlob(r.image, format).bytes.length + manifest.bytes.length + r.image.layers.reduce((n, l) => n + l.size, 0);
     ctx.result(
-      { digest: manifest.digest, mediaType: manifest.descriptor.mediaType, size, epoch: r.epoch, epochFrom: r.epochFrom, bases: r.bases, layers: r.layers, outputs: written },
-      [`built ${manifest.digest} (${r.image.layers.length} layers, ${(size / 1048576).toFixed(1)} MiB)`, ...r.bases.map((b) => `  base ${b.name}${b.digest ? `@${b.digest}` : ''}`), ...written.map((w) => `  → ${w.output}`)].join('\n'),
+      { digest: manifest.digest, mediaType: manifest.descriptor.mediaType, size, epoch: r.epoch, epochFrom: r.epochFrom, bases: r.bases, layers: r.layers, outputs: written, ...(pushed ? { push: { reference: pushed.reference, tags: pushed.tags, uploadedBytes: pushed.uploadedBytes, mountedBlobs: pushed.mountedBlobs, skippedBlobs: pushed.skippedBlobs } } : {}) },
+      [`built ${manifest.digest} (${r.image.layers.length} layers, ${(size / 1048576).toFixed(1)} MiB)`, ...r.bases.map((b) => `  base ${b.name}${b.digest ? `@${b.digest}` : ''}`), ...written.map((w) => `  → ${w.output}`), ...(pushed ? [`  tags: ${pushed.tags.join(', ') || '(unchanged)'}`] : [])].join('\n'),
     );
     return 0;
   },
