@@ -18,6 +18,8 @@ export interface RegistryClientOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
   userAgent?: string;
+  /** Bearer tokens by (registry, scope set); share one map between clients of a run. */
+  tokenCache?: Map<string, { token: string; expiresAt: number }>;
 }
 
 export interface RequestSpec {
@@ -53,7 +55,7 @@ export class RegistryClient {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.chunkSize = options.chunkSize ?? 16 * 1024 * 1024;
     this.logger = options.logger ?? silentLogger;
-    this.auth = new Authenticator(registry, { credentials: options.credentials, env: options.env, insecure: options.insecure, timeoutMs: this.timeoutMs, userAgent: this.userAgent });
+    this.auth = new Authenticator(registry, { credentials: options.credentials, env: options.env, insecure: options.insecure, timeoutMs: this.timeoutMs, userAgent: this.userAgent, tokenCache: options.tokenCache });
   }
 
   get userAgent(): string {

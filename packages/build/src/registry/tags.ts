@@ -14,15 +14,16 @@ export function nextLink(link: string | null): string | undefined {
 }
 
 /** All tags, page by page (`n` per page; the registry's Link header drives, `last` when it has none). */
-export async function listTags(client: RegistryClient, repo: string, opts: { pageSize?: number; maxPages?: number } = {}): Promise<string[]> {
+export async function listTags(client: RegistryClient, repo: string, opts: { pageSize?: number; maxPages?: number; onPage?: (tags: string[]) => void } = {}): Promise<string[]> {
   const tags: string[] = [];
   let path = `/v2/${repo}/tags/list`;
   let query: Record<string, string | undefined> | undefined = opts.pageSize ? { n: String(opts.pageSize) } : undefined;
-  for (let page = 0; page < (opts.maxPages ?? 10_000); page++) {
+  for (let page = 0; page < (opts.maxPages ?? 1000); page++) {
     const { res, text } = await client.text({ method: 'GET', path, query, scopes: pullScopes(repo), expect: [200, 404], action: `list tags of ${repo}`, repository: repo });
     if (res.status === 404) return tags;
     const got = (JSON.parse(text) as { tags?: string[] | null }).tags ?? [];
     tags.push(...got);
+    opts.onPage?.(got);
     const next = nextLink(res.headers.get('link'));
     if (next) {
       path = next;
@@ -37,5 +38,11 @@ export async function listTags(client: RegistryClient, repo: string, opts: { pag
 
 /** Deletes a tag only (OCI 1.1 `DELETE /manifests/<tag>`); registries that cannot answer UNSUPPORTED. */
 export async function deleteTag(client: RegistryClient, repo: string, tag: string): Promise<void> {
-  await client.text({ method: 'DELETE', path: `/v2/${repo}/manifests/${tag}`, scopes: [repoScope(repo, ['delete'])], expect: [202, 200], action: `DELETE tag ${repo}:${tag}`, repository: repo });
+  await client.text({ method: 'DELETE', path: `/v2/${repo}/manifests/${tag}`, scopes: [repoScope(repo, ['delete'])], expect: [202, 200], action: `DELETE tag ${repo}:${tag}`, repository: repo }).catch((e: unknown) => {
+    // Distribution 2.8 reads the tag as a digest (DIGEST_INVALID); others say UNSUPPORTED.
+    if (e instanceof RegistryError && (e.code === 'UNSUPPORTED' || e.code === 'DIGEST_INVALID' || e.status === 405)) {
+      throw new RegistryError(client.registry, `cannot delete tag ${repo}:${tag}: the registry deletes manifests by digest only`, { status: e.status, code: 'UNSUPPORTED', exitCode: 2, cause: e, hint: 'delete the manifest by digest (this removes every tag pointing to it)' });
+    }
+    throw e;
+  });
 }
