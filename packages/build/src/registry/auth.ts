@@ -47,6 +47,10 @@ export class Authenticator {
     return (this.creds ??= resolveCredentials(this.registry, this.o.credentials, this.o.env));
   }
 
+  async hasCredentials(): Promise<boolean> {
+    return (await this.credentials()) !== undefined;
+  }
+
   /** Learns the scheme from a 401; true when the challenge is one we can answer. */
   learn(wwwAuthenticate: string | null): boolean {
     const c = parseChallenge(wwwAuthenticate);

@@ -118,7 +118,9 @@ export class RegistryClient {
           if (auth.value) continue;
         }
       }
-      const scopeCode = res.status === 401 && Authenticator.insufficientScope(res.headers.get('www-authenticate')) ? 'INSUFFICIENT_SCOPE' : undefined;
+      // Anonymous callers short of scope need credentials, not more rights: keep the 401 hint for them.
+      const short = res.status === 401 && Authenticator.insufficientScope(res.headers.get('www-authenticate')) && (await this.auth.hasCredentials());
+      const scopeCode = short ? 'INSUFFICIENT_SCOPE' : undefined;
       const err = httpError(res.status, text, ctx, scopeCode);
       if (res.status === 429 || isTemporaryStatus(res.status)) {
         const after = parseRetryAfter(res.headers.get('retry-after'));

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { addSecret, DOCKER_HUB } from '@pipeline/core';
+import { addSecret, DOCKER_HUB, RegistryError } from '@pipeline/core';
 
 /** Either a username/password pair or an identity (refresh) token from `docker login`. */
 export type Credentials = { username: string; password: string } | { identityToken: string };
@@ -38,8 +38,11 @@ function remember(c: Credentials): Credentials {
 }
 
 /** Runs `docker-credential-<name> get`; "not found" (non-zero exit) means no credentials. */
-export async function fromHelper(helper: string, serverUrl: string): Promise<Credentials | undefined> {
-  const r = await execa(`docker-credential-${helper}`, ['get'], { input: serverUrl, reject: false, timeout: 30_000 });
+export async function fromHelper(helper: string, serverUrl: string, env?: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+  const r = await execa(`docker-credential-${helper}`, ['get'], { input: serverUrl, reject: false, timeout: 30_000, env });
+  if ((r as { code?: string }).code === 'ENOENT') {
+    throw new RegistryError(serverUrl, `credential helper docker-credential-${helper} is not installed`, { hint: 'install it, or remove it from credHelpers/credsStore in the Docker config' });
+  }
   if (r.exitCode !== 0 || !r.stdout) return undefined;
   const j = JSON.parse(String(r.stdout)) as { Username?: string; Secret?: string };
   if (!j.Secret) return undefined;
@@ -59,7 +62,7 @@ function fromAuthEntry(e: NonNullable<DockerConfig['auths']>[string]): Credentia
 }
 
 /** Reads Docker's config: credHelpers[host], then auths (host, https://host, Hub's v1 URL), then credsStore. */
-export async function fromDockerConfig(registry: string, path = dockerConfigPath()): Promise<Credentials | undefined> {
+export async function fromDockerConfig(registry: string, path = dockerConfigPath(), env?: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
   let cfg: DockerConfig;
   try {
     cfg = JSON.parse(await readFile(path, 'utf8')) as DockerConfig;
@@ -68,11 +71,11 @@ export async function fromDockerConfig(registry: string, path = dockerConfigPath
   }
   const want = normalizeAuthKey(registry);
   const helper = Object.entries(cfg.credHelpers ?? {}).find(([k]) => normalizeAuthKey(k) === want)?.[1];
-  if (helper) return fromHelper(helper, helperServerUrl(registry));
+  if (helper) return fromHelper(helper, helperServerUrl(registry), env);
   const entry = Object.entries(cfg.auths ?? {}).find(([k]) => normalizeAuthKey(k) === want)?.[1];
   const inline = entry && fromAuthEntry(entry);
   if (inline) return inline;
-  if (cfg.credsStore) return fromHelper(cfg.credsStore, helperServerUrl(registry));
+  if (cfg.credsStore) return fromHelper(cfg.credsStore, helperServerUrl(registry), env);
   return undefined;
 }
 
@@ -84,5 +87,5 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): Credentials | und
 /** Explicit option, then PIPELINE_REGISTRY_USERNAME/PASSWORD, then Docker's config and helpers. */
 export async function resolveCredentials(registry: string, explicit?: Credentials, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
   if (explicit) return remember(explicit);
-  return fromEnv(env) ?? (await fromDockerConfig(registry, dockerConfigPath(env)));
+  return fromEnv(env) ?? (await fromDockerConfig(registry, dockerConfigPath(env), env));
 }
