@@ -19,3 +19,4 @@ export { engineRunner, dockerFor } from './executor/engine.js';
 export { chrootRunner } from './executor/chroot.js';
 export { publishImage, isShaTag, type PublishOptions } from './publish.js';
 export * from './registry/index.js';
+export * from './verify/index.js';

@@ -40,7 +40,7 @@ export function dockerFor(host?: string): Docker {
 }
 
 /** Loads the build's current state into the engine once (by config digest, which is its image ID). */
-async function ensureImage(docker: Docker, image: Image): Promise<string> {
+export async function ensureImage(docker: Docker, image: Image): Promise<string> {
   const id = configBlob(image, 'docker').digest;
   try {
     await docker.getImage(id).inspect();

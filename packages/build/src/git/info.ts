@@ -44,6 +44,8 @@ export async function readGitInfo(dir: string, env: NodeJS.ProcessEnv = process.
     git.raw(['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']).catch(() => ''),
   ]);
   const [time, author] = show.trim().split('\0');
+  // pipeline's own state dir (build record, local images) never makes a tree dirty.
+  const dirtyFiles = status.files.map((f) => f.path).filter((p) => !p.startsWith('.pipeline/') && !p.includes('/.pipeline/'));
   const branch = branchRaw.trim() !== 'HEAD' ? branchRaw.trim() : branchFromEnv(env);
   const origin = remotes.find((r) => r.name === 'origin') ?? remotes[0];
   return {
@@ -52,8 +54,8 @@ export async function readGitInfo(dir: string, env: NodeJS.ProcessEnv = process.
     branch,
     tags: tagsRaw.split('\n').map((t) => t.trim()).filter(Boolean).sort(),
     commitTime: Number(time),
-    dirty: !status.isClean(),
-    dirtyFiles: status.files.map((f) => f.path),
+    dirty: dirtyFiles.length > 0,
+    dirtyFiles,
     remoteUrl: origin?.refs.fetch || undefined,
     author: author ?? '',
     defaultBranch: headRef.trim().replace(/^origin\//, '') || env.CI_DEFAULT_BRANCH || undefined,

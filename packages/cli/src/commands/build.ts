@@ -3,6 +3,9 @@ import { buildImage, parseOutput, writeOciLayout, writeDockerArchive, configBlob
 import type { Command, CommandContext } from '../command.js';
 import { parseBuildArgs, str, list } from '../flags.js';
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { buildPipeline } from './build-pipeline.js';
+import { hasConfig, PIPELINE_FLAGS, PIPELINE_HELP } from '../pipeline/session.js';
 
 const command: Command = {
   name: 'build',
@@ -27,6 +30,8 @@ const command: Command = {
     label: { type: 'string', multiple: true },
     'insecure-registry': { type: 'string', multiple: true },
     'no-git-labels': { type: 'boolean' },
+    'no-test': { type: 'boolean' },
+    ...PIPELINE_FLAGS,
   },
   help: [
     '-f, --file PATH            Dockerfile (default: CONTEXT/Dockerfile)',
@@ -46,10 +51,15 @@ const command: Command = {
     '    --force                move a SHA tag that points at another image (refused otherwise)',
     '    --label KEY=VALUE      add a label (OCI revision/source/created labels come from git)',
     '    --insecure-registry H  allow plain HTTP to H (loopback registries always may)',
+    '    --no-test              pipeline mode: skip the tests declared in pipeline.yml',
+    ...PIPELINE_HELP,
     '    --executor NAME        native (default: no daemon, no RUN) | engine (RUN via the host Docker socket) | chroot (RUN as root, daemonless)',
   ],
   async run(ctx: CommandContext) {
     const v = ctx.values;
+    // With pipeline.yml and no Dockerfile named: the pipeline mode, positionals are image names.
+    const single = v.file !== undefined || v.context !== undefined || list(v.output).length > 0 || ctx.positionals.some((p) => existsSync(resolve(ctx.cwd, p)));
+    if (!single && hasConfig(ctx.cwd, str(v.config))) return buildPipeline(ctx, ctx.positionals);
     if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one CONTEXT, got ${ctx.positionals.join(' ')}`);
     const context = resolve(ctx.cwd, str(v.context) ?? ctx.positionals[0] ?? '.');
     const format = str(v.format) ?? 'oci';
