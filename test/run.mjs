@@ -35,6 +35,7 @@ function find(dir, out = []) {
 
 if (!unitOnly) step('services', 'bash', [join(root, 'test/services/start')]);
 step('typecheck + build', join(root, 'node_modules/.bin/tsc'), ['-b']);
+step('bundle the CLI', process.execPath, [join(root, 'scripts/bundle.mjs')]);
 step('typecheck tests', join(root, 'node_modules/.bin/tsc'), ['-p', 'test/tsconfig.json']);
 
 let files = [...find(join(root, 'packages')), ...find(join(root, 'test'))];

@@ -61,6 +61,13 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pipeline');
 }
 
+/** Adds labels to the config and the same keys as manifest annotations (OCI's convention). */
+export function withLabels(image: Image, labels: Record<string, string>): Image {
+  if (!Object.keys(labels).length) return image;
+  const c = image.config;
+  return { ...image, config: { ...c, config: { ...c.config, Labels: { ...(c.config.Labels ?? {}), ...labels } } }, annotations: { ...(image.annotations ?? {}), ...labels } };
+}
+
 /** Builds an image from a Dockerfile, daemonless: parse → execute stages → an Image (not yet written). */
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.logger ?? silentLogger;
@@ -93,10 +100,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   if (final.base.stage === undefined && final.base.name !== 'scratch') {
     image = { ...image, annotations: { ...(image.annotations ?? {}), 'org.opencontainers.image.base.name': final.base.name, ...(final.base.digest ? { 'org.opencontainers.image.base.digest': final.base.digest } : {}) } };
   }
-  if (opts.labels && Object.keys(opts.labels).length) {
-    const c = image.config;
-    image = { ...image, config: { ...c, config: { ...c.config, Labels: { ...(c.config.Labels ?? {}), ...opts.labels } } }, annotations: { ...(image.annotations ?? {}), ...opts.labels } };
-  }
+  if (opts.labels) image = withLabels(image, opts.labels);
   return {
     image,
     digest: { oci: manifestBlob(image, 'oci').digest, docker: manifestBlob(image, 'docker').digest },

@@ -1,7 +1,7 @@
 export * from './model/index.js';
 export * from './outputs/index.js';
 export * from './git/index.js';
-export { buildImage, defaultCacheDir, type BuildOptions, type BuildResult } from './build.js';
+export { buildImage, withLabels, defaultCacheDir, type BuildOptions, type BuildResult } from './build.js';
 export { resolveEpoch } from './epoch.js';
 export { parseImageSource, loadImageSource, type ImageSource, type RegistryReader } from './sources/resolve.js';
 export { readOciLayout } from './sources/oci-layout.js';

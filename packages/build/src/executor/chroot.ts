@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { PipelineError, type Logger } from '@pipeline/core';
 import type { RunInstruction } from '../dockerfile/types.js';
 import type { Image } from '../model/image.js';
@@ -59,6 +58,7 @@ export function chrootRunner(o: ChrootOptions): NonNullable<StepRunner['run']> {
     const argv = commandArgv(ins.command, c.Shell);
     const wd = c.WorkingDir || '/';
     const before = await snapshot(state.dir);
+    const { execa } = await import('execa');
     const r = await execa('unshare', ['-m', '--', '/bin/sh', '-c', STEP, 'step', state.dir, wd, c.User ?? '', ...argv], {
       env: Object.fromEntries(runEnv(ctx).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
       extendEnv: false,

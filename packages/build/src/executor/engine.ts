@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { PipelineError, type Logger } from '@pipeline/core';
 import type { RunInstruction } from '../dockerfile/types.js';
 import { configBlob, type Image } from '../model/image.js';
@@ -29,7 +29,9 @@ export interface EngineOptions {
 /** Paths the engine itself writes into every container; never part of a RUN's layer. */
 const ENGINE_PATHS = new Set(['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/.dockerenv', '/proc', '/sys', '/dev']);
 
-export function dockerFor(host?: string): Docker {
+/** A dockerode client for DOCKER_HOST; dockerode (and ssh2 under it) loads only when an engine is used. */
+export async function dockerFor(host?: string): Promise<Docker> {
+  const { default: Docker } = await import('dockerode');
   if (!host) return new Docker();
   const u = new URL(host);
   if (u.protocol === 'unix:') return new Docker({ socketPath: u.pathname });
@@ -67,8 +69,9 @@ export async function ensureImage(docker: Docker, image: Image): Promise<string>
  * the build stays daemonless.
  */
 export function engineRunner(o: EngineOptions): NonNullable<StepRunner['run']> {
-  const docker = dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
+  let client: Promise<Docker> | undefined;
   return async (ins: RunInstruction, ctx: StepContext) => {
+    const docker = await (client ??= dockerFor(o.dockerHost ?? process.env.DOCKER_HOST));
     const c = ctx.image.config.config;
     const argv = commandArgv(ins.command, c.Shell);
     const env = runEnv(ctx);

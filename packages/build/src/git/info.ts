@@ -1,4 +1,3 @@
-import { simpleGit } from 'simple-git';
 
 /** What an image says about the commit that built it. */
 export interface GitInfo {
@@ -27,6 +26,7 @@ function branchFromEnv(env: NodeJS.ProcessEnv): string | undefined {
 
 /** Reads HEAD's metadata with simple-git; undefined outside a git checkout. */
 export async function readGitInfo(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<GitInfo | undefined> {
+  const { simpleGit } = await import('simple-git');
   const git = simpleGit({ baseDir: dir });
   let sha: string;
   try {

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { addSecret, DOCKER_HUB, RegistryError } from '@pipeline/core';
 
 /** Either a username/password pair or an identity (refresh) token from `docker login`. */
@@ -39,6 +38,7 @@ function remember(c: Credentials): Credentials {
 
 /** Runs `docker-credential-<name> get`; "not found" (non-zero exit) means no credentials. */
 export async function fromHelper(helper: string, serverUrl: string, env?: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+  const { execa } = await import('execa');
   const r = await execa(`docker-credential-${helper}`, ['get'], { input: serverUrl, reject: false, timeout: 30_000, env });
   if ((r as { code?: string }).code === 'ENOENT') {
     throw new RegistryError(serverUrl, `credential helper docker-credential-${helper} is not installed`, { hint: 'install it, or remove it from credHelpers/credsStore in the Docker config' });

@@ -17,7 +17,7 @@ async function collect(container: Docker.Container): Promise<string> {
 
 /** Runs a command in a container of the built image through the host engine; exit code and output checked. */
 export async function runCommandTest(image: Image, t: CommandTest, o: { dockerHost?: string } = {}): Promise<TestResult> {
-  const docker = dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
+  const docker = await dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
   const id = await ensureImage(docker, image);
   const cmd = typeof t.run === 'string' ? ['/bin/sh', '-c', t.run] : t.run;
   const name = `run ${typeof t.run === 'string' ? t.run : JSON.stringify(t.run)}`;
@@ -39,7 +39,7 @@ export async function runCommandTest(image: Image, t: CommandTest, o: { dockerHo
 
 /** Boots the image's own command and waits for its port (and HTTP path) to answer. */
 export async function runSmokeTest(image: Image, t: SmokeTest, o: { dockerHost?: string } = {}): Promise<TestResult> {
-  const docker = dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
+  const docker = await dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
   const id = await ensureImage(docker, image);
   const name = `smoke: port ${t.port}${t.http ? ` ${t.http} → ${t.expectStatus}` : ''}`;
   const container = await docker.createContainer({ Image: id, Labels: { 'dev.pipeline.test': 'true' }, HostConfig: { NetworkMode: 'host', Init: true } });

@@ -1,5 +1,5 @@
 import { UsageError, formatReference, parseReference } from '@pipeline/core';
-import { buildImage, parseOutput, writeOciLayout, writeDockerArchive, configBlob, manifestBlob, publishImage, readGitInfo, computeTags, ociLabels } from '@pipeline/build';
+import { buildImage, parseOutput, writeOciLayout, writeDockerArchive, configBlob, manifestBlob, publishImage, readGitInfo, computeTags, ociLabels, withLabels } from '@pipeline/build';
 import type { Command, CommandContext } from '../command.js';
 import { parseBuildArgs, str, list } from '../flags.js';
 import { resolve } from 'node:path';
@@ -74,10 +74,13 @@ const command: Command = {
     if (push && !imageText) throw new UsageError('--push needs --image REGISTRY/REPOSITORY (or --output registry:REF)', 'e.g. pipeline build . --push --image 127.0.0.1:5000/team/app');
     const repo = imageText ? parseReference(imageText) : undefined;
     if (!outputs.length && !push) ctx.logger.warn('no --output given: the image is built and cached, but written nowhere');
-    const git = await readGitInfo(context, ctx.env);
+    // git runs beside the build (it costs ~100 ms); its labels are applied to the finished image.
+    const gitP = readGitInfo(context, ctx.env);
+    gitP.catch(() => {});
+    const git = push ? await gitP : undefined;
     const pushTags = push ? (tags.length ? tags.map((t) => (t.includes(':') ? t.slice(t.lastIndexOf(':') + 1) : t)) : git ? computeTags(git, {}, ctx.env) : []) : [];
     if (push && !pushTags.length) throw new UsageError(`${context} is not a git checkout, so there is no commit to tag the image with`, 'give tags with --tag, or build inside a git repository');
-    const labels: Record<string, string> = v['no-git-labels'] ? {} : ociLabels(git, { title: repo?.repository.split('/').pop() });
+    const labels: Record<string, string> = {};
     for (const l of list(v.label)) {
       const i = l.indexOf('=');
       if (i <= 0) throw new UsageError(`Expected --label KEY=VALUE, got ${JSON.stringify(l)}`);
@@ -98,9 +101,9 @@ const command: Command = {
       logger: ctx.logger,
       env: ctx.env,
       executor: executor as 'native' | 'engine' | 'chroot',
-      labels,
       insecureRegistries: list(v['insecure-registry']),
     });
+    r.image = withLabels(r.image, { ...(v['no-git-labels'] ? {} : ociLabels(await gitP, { title: repo?.repository.split('/').pop() })), ...labels });
     const written: { output: string; digest: string }[] = [];
     for (const o of outputs) {
       if (o.kind === 'oci') {
