@@ -14,6 +14,8 @@ export type { Finding, Rule, Severity } from './types.js';
 export const LINT_RULES: readonly Rule[] = [shellForm, multiProcess, aptLists, aptUpgrade, runPerPackage, secrets, unpinnedFrom, addForCopy, rootUser, apkNoCache, sudo, relativeWorkdir, maintainer, cdInRun];
 
 export interface LintOptions {
+  /** Names of pipeline.yml's images: `FROM os` means that image, pinned by the pipeline. */
+  pipelineImages?: string[];
   /** Rule ids to skip (pipeline.yml `lint.disable`). */
   disable?: string[];
 }
@@ -24,7 +26,7 @@ export function lintDockerfile(df: Dockerfile, opts: LintOptions = {}): Finding[
   const out: Finding[] = [];
   for (const r of LINT_RULES) {
     if (off.has(r.id)) continue;
-    for (const h of r.check(df)) out.push({ rule: r.id, severity: r.severity, line: h.pos.line, column: h.pos.column, message: h.message, fix: h.fix });
+    for (const h of r.check(df, { pipelineImages: opts.pipelineImages })) out.push({ rule: r.id, severity: r.severity, line: h.pos.line, column: h.pos.column, message: h.message, fix: h.fix });
   }
   return out.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
 }

@@ -22,7 +22,7 @@ export interface Rule {
   severity: Severity;
   /** What the rule looks for, for `pipeline lint --rules` and the docs. */
   title: string;
-  check(df: Dockerfile): Hit[];
+  check(df: Dockerfile, ctx?: LintContext): Hit[];
 }
 
 /** What a rule reports; id and severity are added from the rule. */
@@ -30,4 +30,9 @@ export interface Hit {
   pos: Pos;
   message: string;
   fix: string;
+}
+
+/** What the caller knows beyond the Dockerfile: images of pipeline.yml, which the pipeline pins by digest itself. */
+export interface LintContext {
+  pipelineImages?: string[];
 }

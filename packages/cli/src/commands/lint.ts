@@ -1,27 +1,10 @@
-import { PipelineError, UsageError } from '@pipeline/core';
-import * as build from '@pipeline/build';
+import { UsageError } from '@pipeline/core';
+import { parseDockerfile, lintDockerfile, unknownRuleIds, lintFails, type Finding } from '@pipeline/build';
 import { access, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { list, str } from '../flags.js';
 import { CONFIG_FILE, loadConfig, resolveSettings, type PipelineConfig } from '../config/index.js';
-
-interface Finding { rule: string; severity: 'error' | 'warning'; line: number; column: number; message: string; fix: string }
-interface LintApi {
-  parseDockerfile(text: string, file: string): unknown;
-  lintDockerfile(df: unknown, opts: { disable?: string[] }): Finding[];
-  unknownRuleIds(ids: string[]): string[];
-  lintFails(findings: Finding[], strict?: boolean): boolean;
-}
-
-// WIRING: @pipeline/build's index.ts does not yet export src/lint and src/dockerfile. Once it has
-// `export * from './lint/index.js'` and `export { parseDockerfile } from './dockerfile/index.js'`,
-// replace this lookup with a plain named import.
-function lintApi(): LintApi {
-  const b = build as unknown as Partial<LintApi>;
-  if (!b.parseDockerfile || !b.lintDockerfile || !b.unknownRuleIds || !b.lintFails) throw new PipelineError('internal', '@pipeline/build does not export parseDockerfile and the lint API yet', { exitCode: 1 });
-  return b as LintApi;
-}
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
@@ -53,14 +36,13 @@ const command: Command = {
     'Exit: 1 if any finding is an error (any finding at all with --strict), else 0.',
   ],
   async run(ctx: CommandContext) {
-    const api = lintApi();
     const configPath = str(ctx.values.config);
     const defaultConfig = join(ctx.cwd, CONFIG_FILE);
     const config = configPath ? await loadConfig(resolve(ctx.cwd, configPath)) : (await exists(defaultConfig)) ? await loadConfig(defaultConfig) : undefined;
     for (const w of config?.warnings ?? []) ctx.logger.warn(`${w.position.file}:${w.position.line}:${w.position.column}: ${w.message}`);
     const settings = resolveSettings({ flags: { strict: ctx.values.strict ? true : undefined, images: list(ctx.values.image) }, env: ctx.env, config });
     const disable = [...(config?.lint.disable ?? []), ...list(ctx.values.disable)];
-    const unknown = api.unknownRuleIds(disable);
+    const unknown = unknownRuleIds(disable);
     if (unknown.length) ctx.logger.warn(`unknown lint rule id(s) ${unknown.join(', ')}: they disable nothing`);
     const results: (Finding & { file: string })[] = [];
     for (const file of await targets(ctx, config, settings.images)) {
@@ -68,9 +50,9 @@ const command: Command = {
         throw e.code === 'ENOENT' ? new UsageError(`Dockerfile not found: ${file}`, 'pass --file PATH, or run pipeline init') : e;
       });
       const shown = relative(ctx.cwd, file) || file;
-      for (const f of api.lintDockerfile(api.parseDockerfile(text, shown), { disable })) results.push({ file: shown, ...f });
+      for (const f of lintDockerfile(parseDockerfile(text, shown), { disable, pipelineImages: config ? Object.keys(config.images) : [] })) results.push({ file: shown, ...f });
     }
-    const failed = api.lintFails(results, settings.strict);
+    const failed = lintFails(results, settings.strict);
     const errors = results.filter((f) => f.severity === 'error').length;
     const human = [
       ...results.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule} ${f.message}\n  fix: ${f.fix}`),

@@ -5,8 +5,8 @@ export const unpinnedFrom: Rule = {
   id: 'PL007',
   severity: 'error',
   title: 'FROM without a version tag, or with :latest',
-  check(df) {
-    const names = new Set<string>();
+  check(df, ctx) {
+    const names = new Set<string>((ctx?.pipelineImages ?? []).map((n) => n.toLowerCase()));
     const hits: Hit[] = [];
     for (const s of df.stages) {
       const text = s.from.image.text;
