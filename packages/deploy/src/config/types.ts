@@ -1,0 +1,80 @@
+/** One validated environment from `environments:` in pipeline.yml. Durations are milliseconds. */
+export interface DeployEnvironment {
+  name: string;
+  /** Names containers and labels; defaults to the environment's image repository basename. */
+  app?: string;
+  /** Repository to deploy (`127.0.0.1:5000/team/app`); the digest comes from the build or a flag. */
+  image?: string;
+  hosts: HostConfig[];
+  /** Containers per host. */
+  replicas: number;
+  /** `host` shares the host's network (the app listens on $PORT); `bridge` publishes a pool port. */
+  network: 'bridge' | 'host' | string;
+  /** The port the app listens on inside the container (bridge) — probes and the proxy reach it via a pool port. */
+  port: number;
+  /** Host ports handed to replicas, one each; start-first needs replicas + batch of them. */
+  hostPorts: { from: number; to: number };
+  /** Fixed extra publishes (`8080:80`): only possible with one container per host at a time. */
+  ports: PortMapping[];
+  env: Record<string, string>;
+  secrets: Record<string, SecretSource>;
+  volumes: string[];
+  restart: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  init: boolean;
+  resources: { memory?: number; cpus?: number; pids?: number };
+  logging?: { driver: string; options: Record<string, string> };
+  probe: ProbeConfig;
+  rollout: RolloutConfig;
+  proxy?: ProxyConfig;
+  lock: { wait: number; stale: number };
+  prune: { keep: number; auto: boolean };
+}
+
+export interface HostConfig {
+  /** `unix:///var/run/docker.sock`, `tcp://10.0.0.2:2376`, `ssh://deploy@web1[:22]`. */
+  url: string;
+  /** The address probes and the proxy use to reach this host's containers. */
+  address: string;
+  tls?: { ca?: string; cert?: string; key?: string };
+  /** ssh private key file. */
+  identity?: string;
+}
+
+export interface PortMapping { host: number; container: number; protocol: 'tcp' | 'udp' }
+export type SecretSource = { env: string } | { file: string };
+
+export interface ProbeConfig {
+  http?: { path: string; status: number; host?: string };
+  tcp?: boolean;
+  exec?: string[];
+  /** Wait for the image's own HEALTHCHECK to report healthy. */
+  healthcheck?: boolean;
+  interval: number;
+  timeout: number;
+  /** Consecutive failures after the start period that fail the container. */
+  retries: number;
+  startPeriod: number;
+  /** Healthy this long, without a failure, before a container counts. */
+  stability: number;
+}
+
+export interface RolloutConfig {
+  /** Containers per batch across the fleet: a count or a percentage of all replicas. */
+  batch: number | { percent: number };
+  order: 'start-first' | 'stop-first';
+  /** After the last batch, keep probing and watching the proxy this long. */
+  watch: number;
+  /** 5xx share of proxied responses in the watch window above which the deploy rolls back. */
+  maxErrorRate: number;
+  /** How long a drained container keeps its connections before it is stopped. */
+  drain: number;
+}
+
+export interface ProxyConfig {
+  kind: 'haproxy';
+  /** HAProxy admin socket (`stats socket ... level admin`). */
+  socket: string;
+  backend: string;
+}
+
+export type DeployEnvironments = Record<string, DeployEnvironment>;

@@ -1,0 +1,62 @@
+import type { ProbeConfig } from '../config/types.js';
+import type { Instance, Target } from '../target/target.js';
+import { execProbe, healthcheckProbe } from './exec.js';
+import { httpProbe } from './http.js';
+import type { Probe } from './probe.js';
+import { tcpProbe } from './tcp.js';
+
+export function probesFor(c: ProbeConfig): Probe[] {
+  const out: Probe[] = [];
+  if (c.tcp) out.push(tcpProbe());
+  if (c.http) out.push(httpProbe(c.http));
+  if (c.exec) out.push(execProbe(c.exec));
+  if (c.healthcheck) out.push(healthcheckProbe());
+  return out;
+}
+
+export type Verdict =
+  | { ok: true; ms: number }
+  | { ok: false; ms: number; probe: string; output: string; logs: string; host: string; container: string };
+
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
+  const t = setTimeout(r, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+});
+
+/**
+ * Probes until every probe passed continuously for the stability window (ok), or one failed
+ * `retries` times in a row after the start period, or the container stopped running (not ok).
+ */
+export async function waitHealthy(inst: Instance, target: Target, cfg: ProbeConfig, probes = probesFor(cfg), signal?: AbortSignal): Promise<Verdict> {
+  const t0 = Date.now();
+  let failures = 0;
+  let healthySince: number | undefined;
+  for (;;) {
+    if (signal?.aborted) return fail('aborted', 'the deploy was interrupted');
+    const st = await target.inspectHealth(inst).catch((e: Error) => ({ running: false, exitCode: undefined, log: e.message }));
+    if (!st.running) return fail('container running', `the container stopped (exit code ${st.exitCode ?? '?'})`);
+    let bad: { probe: string; output: string } | undefined;
+    for (const p of probes) {
+      const r = await p.check(inst, target, cfg.timeout);
+      if (!r.ok) {
+        bad = { probe: p.name, output: r.output };
+        break;
+      }
+    }
+    const now = Date.now();
+    if (!bad) {
+      failures = 0;
+      healthySince ??= now;
+      if (now - healthySince >= cfg.stability) return { ok: true, ms: now - t0 };
+    } else {
+      healthySince = undefined;
+      if (now - t0 >= cfg.startPeriod) failures++;
+      if (failures >= cfg.retries) return fail(bad.probe, bad.output);
+    }
+    await sleep(cfg.interval, signal);
+  }
+
+  async function fail(probe: string, output: string): Promise<Verdict> {
+    return { ok: false, ms: Date.now() - t0, probe, output, logs: await target.logs(inst, 20), host: inst.host, container: inst.name };
+  }
+}

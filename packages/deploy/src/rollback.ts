@@ -1,0 +1,38 @@
+import { DeployError, isDigest, type Digest } from '@pipeline/core';
+import { deploy, openTarget, type DeployOptions, type DeployResult } from './deploy.js';
+import { history } from './state/history.js';
+import { previousDigest } from './rollout/plan.js';
+
+export interface RollbackOptions extends Omit<DeployOptions, 'image' | 'sha' | 'kind'> {
+  /** A git SHA (or its prefix) or a digest; default: the version before the running one. */
+  to?: string;
+  /** The repository (`registry/repo`) when no container records it. */
+  image?: string;
+}
+
+/** Manual rollback with the same safety as a deploy (probes, batches, automatic rollback, lock, history). */
+export async function rollback(o: RollbackOptions): Promise<DeployResult> {
+  const target = o.target ?? openTarget(o.env, o.image, o.secrets);
+  const all = await target.list();
+  const past = await history(target, 200);
+  const running = all.filter((i) => i.running);
+  const current = running[0]?.digest;
+  let to: { digest: Digest; sha?: string; image?: string } | undefined;
+  if (!o.to) {
+    const d = current ? (running.find((i) => i.previous)?.previous ?? previousDigest(all, current)) : undefined;
+    const ok = past.find((e) => e.result === 'ok' && e.to.digest !== current);
+    const digest = d ?? ok?.to.digest;
+    if (digest) to = { digest, sha: all.find((i) => i.digest === digest)?.sha ?? past.find((e) => e.to.digest === digest)?.to.sha };
+  } else if (isDigest(o.to)) {
+    to = { digest: o.to };
+  } else {
+    const c = all.find((i) => i.sha?.startsWith(o.to!));
+    const h = past.find((e) => e.to.sha?.startsWith(o.to!)) ?? past.find((e) => e.from?.sha?.startsWith(o.to!));
+    const digest = c?.digest ?? (h?.to.sha?.startsWith(o.to) ? h.to.digest : h?.from?.digest);
+    if (digest) to = { digest, sha: c?.sha ?? (h?.to.sha?.startsWith(o.to) ? h.to.sha : h?.from?.sha) };
+  }
+  if (!to) throw new DeployError(`Expected a version to roll back to${o.to ? ` matching ${o.to}` : ''}, got none in the containers or the history on the hosts`, { exitCode: 2 });
+  const image = all.find((i) => i.digest === to!.digest)?.image ?? o.image ?? o.env.image;
+  if (!image) throw new DeployError(`no repository recorded for ${to.digest}; pass image`, { exitCode: 2 });
+  return deploy({ ...o, target, image: `${image}@${to.digest}`, sha: to.sha, kind: 'rollback' });
+}

@@ -1,0 +1,118 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { isConfigError, type PipelineError } from '@pipeline/core';
+import { parseDeployConfig, resolveSecrets } from '../src/index.js';
+
+// `at` stands in for the YAML loader: every path maps to a line derived from its text, so tests can check the position is passed.
+const at = (path: (string | number)[]) => ({ file: 'pipeline.yml', line: 10 + path.length, column: 3 });
+
+function bad(raw: unknown, message: RegExp, path?: string): void {
+  let err: PipelineError | undefined;
+  try {
+    parseDeployConfig(raw, at);
+  } catch (e) {
+    err = e as PipelineError;
+  }
+  assert.ok(err, `expected a ConfigError for ${JSON.stringify(raw)}`);
+  assert.ok(isConfigError(err), `not a ConfigError: ${err}`);
+  assert.is(err!.exitCode, 2);
+  assert.match(err!.message, message);
+  if (path) assert.ok(err!.message.startsWith(path + ':'), err!.message);
+  assert.is(err!.position?.file, 'pipeline.yml');
+  assert.ok(err!.format().startsWith('pipeline.yml:'), err!.format());
+}
+
+const base = { hosts: ['unix:///var/run/docker.sock'] };
+
+test('a full environment parses to exact values with defaults', () => {
+  const envs = parseDeployConfig({
+    production: {
+      app: 'web', image: '127.0.0.1:5000/team/web',
+      hosts: ['unix:///var/run/docker.sock', 'tcp://10.0.0.2:2376', { url: 'ssh://deploy@web1:2222', address: '10.0.0.3', identity: '/k' }],
+      replicas: 3, network: 'host', hostPorts: '21000-21009', env: { A: 'x', N: 5 }, secrets: { DB: { env: 'DB_PASS' }, KEY: { file: 'key.txt' } },
+      volumes: ['/data:/data:ro'], restart: 'always', init: false, resources: { memory: '256m', cpus: 0.5, pids: 64 },
+      logging: { driver: 'json-file', options: { 'max-size': '10m' } },
+      probe: { http: { path: '/health', status: 204, host: 'web.example' }, interval: '500ms', timeout: '2s', retries: 5, startPeriod: '10s', stability: '3s' },
+      rollout: { batch: '34%', order: 'start-first', watch: '30s', maxErrorRate: 0.02, drain: '1s' },
+      proxy: { haproxy: { socket: '/run/haproxy/admin.sock', backend: 'web' } },
+      lock: { wait: '2m', stale: '1h' }, prune: { keep: 5, auto: false },
+    },
+  }, at);
+  assert.equal(envs.production, {
+    name: 'production', app: 'web', image: '127.0.0.1:5000/team/web',
+    hosts: [
+      { url: 'unix:///var/run/docker.sock', address: '127.0.0.1' },
+      { url: 'tcp://10.0.0.2:2376', address: '10.0.0.2' },
+      { url: 'ssh://deploy@web1:2222', address: '10.0.0.3', identity: '/k' },
+    ],
+    replicas: 3, network: 'host', port: 80, hostPorts: { from: 21000, to: 21009 }, ports: [],
+    env: { A: 'x', N: '5' }, secrets: { DB: { env: 'DB_PASS' }, KEY: { file: 'key.txt' } },
+    volumes: ['/data:/data:ro'], restart: 'always', init: false, resources: { memory: 256 * 1024 * 1024, cpus: 0.5, pids: 64 },
+    logging: { driver: 'json-file', options: { 'max-size': '10m' } },
+    probe: { http: { path: '/health', status: 204, host: 'web.example' }, interval: 500, timeout: 2000, retries: 5, startPeriod: 10_000, stability: 3000 },
+    rollout: { batch: { percent: 34 }, order: 'start-first', watch: 30_000, maxErrorRate: 0.02, drain: 1000 },
+    proxy: { kind: 'haproxy', socket: '/run/haproxy/admin.sock', backend: 'web' },
+    lock: { wait: 120_000, stale: 3_600_000 }, prune: { keep: 5, auto: false },
+  });
+});
+
+test('defaults: one replica, tcp probe, start-first, batch 1, init on, unless-stopped', () => {
+  const e = parseDeployConfig({ staging: base }, at).staging;
+  assert.equal([e.replicas, e.probe.tcp, e.rollout.order, e.rollout.batch, e.init, e.restart, e.network], [1, true, 'start-first', 1, true, 'unless-stopped', 'bridge']);
+});
+
+// The bad-input corpus: each names the key path, what was expected and what was found.
+const corpus: [string, unknown, RegExp, string][] = [
+  ['unknown key', { p: { ...base, replica: 2 } }, /Expected one of the keys app, image, hosts/, 'p.replica'],
+  ['no hosts', { p: { hosts: [] } }, /Expected at least one host/, 'p.hosts'],
+  ['unknown host scheme', { p: { hosts: ['http://web1'] } }, /Expected unix:\/\/\/path\/docker.sock, tcp:\/\/HOST:PORT or ssh:\/\/USER@HOST/, 'p.hosts.0'],
+  ['bare hostname', { p: { hosts: ['web1'] } }, /Expected unix:/, 'p.hosts.0'],
+  ['ssh without user', { p: { hosts: ['ssh://web1'] } }, /Expected ssh:\/\/USER@HOST\[:PORT\] with a user name, got "ssh:\/\/web1"/, 'p.hosts.0'],
+  ['ssh with a path', { p: { hosts: ['ssh://deploy@web1/x'] } }, /without a path/, 'p.hosts.0'],
+  ['ssh with a password', { p: { hosts: ['ssh://deploy:pw@web1'] } }, /no password in the ssh URL/, 'p.hosts.0'],
+  ['ssh bad host', { p: { hosts: ['ssh://deploy@-web1'] } }, /with a valid host/, 'p.hosts.0'],
+  ['tcp without port', { p: { hosts: ['tcp://10.0.0.2'] } }, /tcp:\/\/HOST:PORT with a port/, 'p.hosts.0'],
+  ['unix relative', { p: { hosts: ['unix://var/run/docker.sock'] } }, /three slashes/, 'p.hosts.0'],
+  ['same host twice', { p: { hosts: ['tcp://10.0.0.2:2375', 'tcp://10.0.0.2:2375'] } }, /each host once/, 'p.hosts.1'],
+  ['host mapping key', { p: { hosts: [{ url: 'tcp://a:1', port: 2 }] } }, /Expected one of the keys url, address, tls, identity/, 'p.hosts.0.port'],
+  ['port clash: fixed port with replicas', { p: { ...base, replicas: 2, ports: ['8080:80'] } }, /no fixed host ports when two containers/, 'p.ports.0'],
+  ['port clash: fixed port twice', { p: { ...base, rollout: { order: 'stop-first', batch: 1 }, ports: ['8080:80', '8080:81'] } }, /each host port once/, 'p.ports.1'],
+  ['port clash: fixed port in the pool', { p: { ...base, rollout: { order: 'stop-first' }, ports: ['20005:80'] } }, /outside hostPorts 20000-20099/, 'p.ports.0'],
+  ['pool too small', { p: { ...base, replicas: 3, hostPorts: '20000-20004' } }, /at least 6 ports/, 'p.hostPorts'],
+  ['bad port mapping', { p: { ...base, ports: ['80'] } }, /HOST:CONTAINER/, 'p.ports.0'],
+  ['stop-first with the whole fleet in one batch', { p: { ...base, replicas: 2, rollout: { order: 'stop-first', batch: '100%' } } }, /never zero running replicas/, 'p.rollout.batch'],
+  ['bad order', { p: { ...base, rollout: { order: 'blue-green' } } }, /Expected one of start-first, stop-first, got "blue-green"/, 'p.rollout.order'],
+  ['bad batch', { p: { ...base, rollout: { batch: '150%' } } }, /a count like 1 or a percentage/, 'p.rollout.batch'],
+  ['bad duration', { p: { ...base, probe: { tcp: true, interval: 'soon' } } }, /Expected a duration like 500ms, 1s, 2m, 1h, got "soon"/, 'p.probe.interval'],
+  ['no probe kind', { p: { ...base, probe: { interval: '1s' } } }, /at least one of http, tcp, exec, healthcheck/, 'p.probe'],
+  ['probe path', { p: { ...base, probe: { http: { path: 'health' } } } }, /a path starting with \//, 'p.probe.http.path'],
+  ['secret value inline', { p: { ...base, secrets: { DB: 'hunter2' } } }, /\{env: NAME\} or \{file: PATH\}/, 'p.secrets.DB'],
+  ['secret both sources', { p: { ...base, secrets: { DB: { env: 'A', file: 'b' } } } }, /exactly one of env or file/, 'p.secrets.DB'],
+  ['bad env name', { p: { ...base, env: { 'A-B': '1' } } }, /a variable name/, 'p.env.A-B'],
+  ['bad volume', { p: { ...base, volumes: ['data'] } }, /SOURCE:\/container\/path/, 'p.volumes.0'],
+  ['bad restart', { p: { ...base, restart: 'sometimes' } }, /one of no, always, unless-stopped, on-failure/, 'p.restart'],
+  ['tiny memory', { p: { ...base, resources: { memory: '1k' } } }, /at least 6m/, 'p.resources.memory'],
+  ['replicas zero', { p: { ...base, replicas: 0 } }, /an integer from 1 to 100, got 0/, 'p.replicas'],
+  ['bad error rate', { p: { ...base, rollout: { maxErrorRate: 5 } } }, /a share from 0 to 1/, 'p.rollout.maxErrorRate'],
+  ['bad env name key', { 'Prod!': base }, /an environment name/, 'Prod!'],
+  ['not a mapping', { p: ['x'] }, /Expected a mapping, got a list/, 'p'],
+];
+for (const [name, raw, re, path] of corpus) test(`bad config: ${name}`, () => bad(raw, re, path));
+
+test('the position comes from `at` with environments prefixed', () => {
+  const seen: (string | number)[][] = [];
+  try {
+    parseDeployConfig({ p: { hosts: ['ssh://web1'] } }, (p) => (seen.push(p), { file: 'pipeline.yml', line: 7, column: 9 }));
+  } catch (e) {
+    assert.is((e as PipelineError).format().split('\n')[0].slice(0, 19), 'pipeline.yml:7:9: p');
+  }
+  assert.equal(seen.at(-1), ['environments', 'p', 'hosts', 0]);
+});
+
+test('missing secret: a ConfigError naming the variable, before anything runs', () => {
+  const env = parseDeployConfig({ p: { ...base, secrets: { DB: { env: 'PIPELINE_TEST_NOPE' }, F: { file: '/nonexistent/secret' } } } }, at).p;
+  assert.throws(() => resolveSecrets(env, { vars: {} }), (e: Error) => isConfigError(e) && /PIPELINE_TEST_NOPE to be set/.test(e.message));
+  assert.throws(() => resolveSecrets(env, { vars: { PIPELINE_TEST_NOPE: 'sekrit-value' } }), (e: Error) => isConfigError(e) && /readable secret file \/nonexistent\/secret, got ENOENT/.test(e.message));
+});
+
+test.run();

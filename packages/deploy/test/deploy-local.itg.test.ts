@@ -1,0 +1,113 @@
+// Rolling deploys against the real local engine: v1 → v2, a failing v3 rolled back, manual rollback, diff, status, history, prune, lock.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { isDeployError, type PipelineError } from '@pipeline/core';
+import { deploy, diff, history, lockStatus, openTarget, parseDeployConfig, prune, rollback, status, type DeployEnvironment } from '../src/index.js';
+import { needs } from '../../../test/lib/services.js';
+import { cleanEngine, makeApp, type AppImage } from './helpers/images.js';
+
+const APP = `itg-local-${process.pid}`;
+const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
+const at = () => ({ file: 'pipeline.yml' });
+const env: DeployEnvironment = parseDeployConfig({
+  local: {
+    app: APP, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 3, network: 'host', hostPorts: '23100-23119',
+    probe: { http: { path: '/health' }, interval: '1s', timeout: '1s', retries: 2, stability: '1s' },
+    rollout: { batch: 1, drain: '200ms' }, prune: { auto: false },
+  },
+}, at).local;
+
+const running = async () => (await openTarget(env).list()).filter((i) => i.running);
+let v1: AppImage, v2: AppImage, v3: AppImage;
+
+if (needs(test, 'docker', 'registry')) {
+  test.before(async () => {
+    [v1, v2, v3] = [await makeApp(REPO, 'v1'), await makeApp(REPO, 'v2'), await makeApp(REPO, 'v3', 'no-health')];
+  });
+  test.after(() => cleanEngine(APP, REPO));
+
+  test('first deploy starts 3 replicas of v1 (pulled by digest); then v1 → v2 replaces all three', async () => {
+    const r1 = await deploy({ env, image: v1.ref, sha: v1.sha, actor: 'itg' });
+    assert.is(r1.instances.length, 3);
+    const t0 = Date.now();
+    const r2 = await deploy({ env, image: v2.ref, sha: v2.sha, actor: 'itg' });
+    console.log(`  rollout of 3 replicas (1 s probe interval, 1 s stability, batch 1): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.is(r2.previous, v1.digest);
+    assert.equal(r2.plan.batches.length, 3);
+    const now = await running();
+    assert.equal(now.map((i) => i.digest), [v2.digest, v2.digest, v2.digest]);
+    for (const i of now) assert.is(await (await fetch(`http://127.0.0.1:${i.port}/version`)).text(), 'v2\n');
+  });
+
+  test('v3 fails its probe: the fleet rolls back to v2, DeployError exit 1 names the probe and shows logs', async () => {
+    const t0 = Date.now();
+    let err: PipelineError | undefined;
+    try {
+      await deploy({ env, image: v3.ref, sha: v3.sha, actor: 'itg' });
+    } catch (e) {
+      err = e as PipelineError;
+    }
+    console.log(`  detection + rollback: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.ok(isDeployError(err), String(err));
+    assert.is(err!.exitCode, 1);
+    assert.match(err!.message, /failed in batch 1\/3/);
+    assert.match(err!.message, /probe: http GET \/health → 200/);
+    assert.match(err!.message, /last output: HTTP 404/);
+    assert.match(err!.message, /starting v3 on/);
+    assert.match(err!.message, /rolled back every host to/);
+    const now = await running();
+    assert.equal(now.map((i) => i.digest), [v2.digest, v2.digest, v2.digest]);
+    const h = await history(openTarget(env));
+    assert.equal(h.map((e) => [e.result, e.to.sha]), [['rolled-back', v3.sha], ['ok', v2.sha], ['ok', v1.sha]]);
+    assert.is(h[1].actor, 'itg');
+    assert.ok(h[1].durationMs > 0);
+    assert.equal(await lockStatus(openTarget(env)), { 'unix:///var/run/docker.sock': undefined });
+  });
+
+  test('diff and status describe the fleet without values', async () => {
+    const d = await diff(openTarget(env), { ...env, env: { NEW_KEY: 'x' }, replicas: 2 }, v1.digest);
+    assert.equal(d.image, [{ host: 'unix:///var/run/docker.sock', from: [v2.digest], to: v1.digest }]);
+    assert.equal(d.env, { added: ['NEW_KEY'], removed: [], changed: [] });
+    assert.equal(d.replicas, [{ host: 'unix:///var/run/docker.sock', from: 3, to: 2 }]);
+    assert.ok(d.changed);
+    const s = await status(openTarget(env));
+    const xs = s.hosts['unix:///var/run/docker.sock'];
+    assert.equal(xs.map((x) => [x.digest, x.sha, x.running]), [[v2.digest, v2.sha, true], [v2.digest, v2.sha, true], [v2.digest, v2.sha, true]]);
+    assert.ok(xs.every((x) => (x.uptimeMs ?? -1) >= 0));
+    assert.is(s.mixed, false);
+  });
+
+  test('manual rollback --to v1 sha, then a second deploy while locked fails clearly', async () => {
+    const r = await rollback({ env, to: v1.sha, actor: 'itg' });
+    assert.is(r.digest, v1.digest);
+    assert.equal((await running()).map((i) => i.digest), [v1.digest, v1.digest, v1.digest]);
+    let release!: () => void;
+    const held = new Promise<void>((res) => (release = res));
+    const first = deploy({ env, image: v2.ref, sha: v2.sha, actor: 'first', hooks: { before: () => held } });
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    const second = await deploy({ env, image: v2.ref, actor: 'second', lockWait: 500 }).catch((e: Error) => e);
+    assert.ok(isDeployError(second), String(second));
+    assert.match((second as Error).message, /environment is locked by first since .*: deploy/);
+    assert.ok(Date.now() - t0 >= 500);
+    const waiter = deploy({ env, image: v2.ref, sha: v2.sha, actor: 'third', lockWait: 60_000 });
+    release();
+    await first;
+    const third = await waiter;
+    assert.equal(third.plan.batches, []);
+    const h = await history(openTarget(env));
+    assert.equal(h.slice(0, 3).map((e) => [e.kind, e.actor, e.result]), [['deploy', 'third', 'ok'], ['deploy', 'first', 'ok'], ['rollback', 'itg', 'ok']]);
+  });
+
+  test('prune keeps the last N versions and the rollback target', async () => {
+    const t = openTarget(env);
+    const r = await prune(t, { keep: 1 });
+    assert.ok(r.kept.includes(v2.digest) && r.kept.includes(v1.digest), `kept ${r.kept}`);
+    assert.not.ok(r.kept.includes(v3.digest));
+    const left = await t.list();
+    assert.ok(left.every((i) => i.digest !== v3.digest));
+    assert.ok((await t.images('unix:///var/run/docker.sock')).every((i) => !i.digests.includes(v3.digest)));
+  });
+}
+
+test.run();
