@@ -6,7 +6,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'status'; status: number; retryAfter?: number }
   | { kind: 'slow-body'; delayMs: number; pieceBytes?: number }
-  | { kind: 'drop-upload'; afterBytes: number };
+  | { kind: 'drop-upload'; afterBytes: number }
+  | { kind: 'cut-response'; afterBytes: number };
 
 export interface FaultRule {
   method?: string;
@@ -49,15 +50,17 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = [], 
   const sockets = new Set<Socket>();
   const proxy: FaultyProxy = { host: '', requests, rules, close: async () => {} };
 
+  /** Every rule counts its own matches; the first rule whose count is listed in `nth` fires. */
   function choose(method: string, path: string): Fault | undefined {
+    let hit: Fault | undefined;
     for (const r of proxy.rules) {
       if (r.method && r.method !== method) continue;
       if (r.path && !r.path.test(path)) continue;
       const k = (matches.get(r) ?? 0) + 1;
       matches.set(r, k);
-      if (!r.nth || r.nth.includes(k)) return r.fault;
+      if (!hit && (!r.nth || r.nth.includes(k))) hit = r.fault;
     }
-    return undefined;
+    return hit;
   }
 
   const server = createServer((client) => {
@@ -127,6 +130,7 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = [], 
     client.pipe(upstream);
     client.resume();
     if (page) return void paginate(upstream, client, page);
+    if (fault?.kind === 'cut-response') return void cutPipe(upstream, client, fault.afterBytes);
     if (fault?.kind === 'slow-body') return void slowPipe(upstream, client, fault.delayMs, fault.pieceBytes ?? 512);
     upstream.pipe(client);
   }
@@ -186,5 +190,23 @@ function paginate(from: Socket, to: Socket, page: { n: number; last?: string; ur
     const kept = headers.filter((h) => !/^(content-length|link|connection):/i.test(h));
     if (rest.length > page.n) kept.push(`link: <${page.url.pathname}?n=${page.n}&last=${encodeURIComponent(rest[page.n - 1])}>; rel="next"`);
     to.end(`${status}\r\n${kept.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+}
+
+/** Passes the first bytes of the answer (head included), then resets: a connection lost mid-download. */
+function cutPipe(from: Socket, to: Socket, afterBytes: number): void {
+  let left = afterBytes;
+  from.on('data', (d: Buffer) => {
+    if (left <= 0) return;
+    const part = d.subarray(0, left);
+    left -= part.length;
+    to.write(part);
+    if (left <= 0) {
+      from.destroy();
+      setTimeout(() => to.resetAndDestroy(), 20);
+    }
+  });
+  from.on('end', () => {
+    if (left > 0) to.end();
   });
 }

@@ -1,0 +1,121 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buffer } from 'node:stream/consumers';
+import { isRegistryError, parseReference, sha256, type RegistryError } from '@pipeline/core';
+import { needs } from '../../../../test/lib/services.js';
+import { startFaultyProxy, type FaultRule, type FaultyProxy } from '../../../../test/lib/faulty-proxy.js';
+import { pushImage, getBlob, resolve, listTags, type RegistryClientOptions } from '../../src/registry/index.js';
+import { smallImage } from './helpers.js';
+import { clientFor, skopeoVerify, testRegistries, uniqueRepo, type TestRegistry } from './itg.js';
+
+async function viaProxy<T>(reg: TestRegistry, rules: FaultRule[], opts: RegistryClientOptions, fn: (p: FaultyProxy, c: ReturnType<typeof clientFor>) => Promise<T>): Promise<T> {
+  const proxy = await startFaultyProxy(reg.host, rules);
+  try {
+    return await fn(proxy, clientFor(proxy.host, reg.creds, opts));
+  } finally {
+    await proxy.close();
+  }
+}
+
+const faults = (p: FaultyProxy): string[] => p.requests.filter((r) => r.fault).map((r) => `${r.fault} ${r.method}`);
+
+if (needs(test, 'registry')) {
+  const [anon, basic] = testRegistries();
+
+  for (const reg of [anon, basic]) {
+    test(`${reg.name}: resets, 500s and a 429 with Retry-After are retried; the image verifies with skopeo`, async () => {
+      const repo = uniqueRepo('faults');
+      const { image } = await smallImage(2, undefined, 2048);
+      const rules: FaultRule[] = [
+        { method: 'HEAD', path: /\/blobs\//, nth: [2], fault: { kind: 'reset' } },
+        { method: 'POST', path: /\/blobs\/uploads\/$/, nth: [1], fault: { kind: 'status', status: 503 } },
+        { method: 'PUT', path: /\/blobs\/uploads\//, nth: [1], fault: { kind: 'reset' } },
+        { method: 'PUT', path: /\/manifests\//, nth: [1], fault: { kind: 'status', status: 500 } },
+        { method: 'GET', path: /\/tags\/list/, nth: [1], fault: { kind: 'status', status: 429, retryAfter: 1 } },
+      ];
+      await viaProxy(reg, rules, {}, async (proxy, client) => {
+        const r = await pushImage(client, image, parseReference(`${proxy.host}/${repo}:ok`));
+        const t0 = Date.now();
+        assert.equal(await listTags(client, repo), ['ok']);
+        assert.ok(Date.now() - t0 >= 900, 'waited for Retry-After');
+        assert.equal(faults(proxy).sort(), ['reset HEAD', 'reset PUT', 'status GET', 'status POST', 'status PUT']);
+        // Read back from the registry itself, not through the proxy.
+        await skopeoVerify(reg.host, `${repo}:ok`, reg.creds);
+        assert.is((await resolve(clientFor(reg.host, reg.creds), parseReference(`${reg.host}/${repo}:ok`)))?.digest, r.digest);
+      });
+    });
+  }
+
+  test('anon: a chunk lost before reaching the registry resumes at the registry offset (GET upload status)', async () => {
+    const repo = uniqueRepo('resume');
+    const { image, layers } = await smallImage(1, undefined, 400 * 1024);
+    const size = layers[0].size;
+    const rules: FaultRule[] = [{ method: 'PATCH', nth: [3], fault: { kind: 'reset' } }];
+    await viaProxy(anon, rules, { chunkSize: 64 * 1024 }, async (proxy, client) => {
+      const r = await pushImage(client, image, parseReference(`${proxy.host}/${repo}:ok`));
+      assert.ok(proxy.requests.some((q) => q.method === 'GET' && q.path.includes('/blobs/uploads/')), 'asked the registry for the upload offset');
+      assert.is(proxy.requests.filter((q) => q.method === 'POST').length, 2, 'one upload session per blob: resumed, not restarted');
+      assert.ok(r.uploadedBytes <= size + 64 * 1024 + 1024, `sent ${r.uploadedBytes} for a ${size}-byte blob: at most one chunk resent`);
+      assert.is(layers[0].opens, 1);
+      await skopeoVerify(anon.host, `${repo}:ok`);
+    });
+  });
+
+  test('anon: a chunk cut mid-body invalidates the session (distribution 2.8), so the blob restarts and completes', async () => {
+    const repo = uniqueRepo('restart');
+    const { image, layers } = await smallImage(1, undefined, 400 * 1024);
+    const rules: FaultRule[] = [{ method: 'PATCH', nth: [3], fault: { kind: 'drop-upload', afterBytes: 30_000 } }];
+    await viaProxy(anon, rules, { chunkSize: 64 * 1024 }, async (proxy, client) => {
+      const r = await pushImage(client, image, parseReference(`${proxy.host}/${repo}:ok`));
+      assert.ok(r.uploadedBytes > layers[0].size);
+      assert.is(layers[0].opens, 2, 'the layer was reopened for the fresh session');
+      assert.ok(proxy.requests.filter((q) => q.method === 'POST').length >= 3);
+      await skopeoVerify(anon.host, `${repo}:ok`);
+    });
+  });
+
+  test('anon: a monolithic upload dropped mid-body restarts and completes', async () => {
+    const repo = uniqueRepo('restart');
+    const { image, layers } = await smallImage(1, undefined, 100 * 1024);
+    const rules: FaultRule[] = [{ method: 'PUT', path: /\/blobs\/uploads\//, nth: [1], fault: { kind: 'drop-upload', afterBytes: 20_000 } }];
+    await viaProxy(anon, rules, {}, async (proxy, client) => {
+      const r = await pushImage(client, image, parseReference(`${proxy.host}/${repo}:ok`));
+      assert.ok(r.uploadedBytes >= layers[0].size + 20_000);
+      assert.is(layers[0].opens, 2, 'the layer was reopened for the second attempt');
+      await skopeoVerify(anon.host, `${repo}:ok`);
+    });
+  });
+
+  test('anon: blob downloads survive a cut connection (Range resume) and a stalled body (idle timeout), digest checked', async () => {
+    const repo = uniqueRepo('download');
+    const { image, layers } = await smallImage(1, undefined, 200 * 1024);
+    await pushImage(clientFor(anon.host), image, parseReference(`${anon.host}/${repo}:ok`));
+    const rules: FaultRule[] = [
+      { method: 'GET', path: /\/blobs\/sha256/, nth: [1], fault: { kind: 'cut-response', afterBytes: 50_000 } },
+      { method: 'GET', path: /\/blobs\/sha256/, nth: [2], fault: { kind: 'slow-body', delayMs: 800 } },
+    ];
+    await viaProxy(anon, rules, { timeoutMs: 400 }, async (proxy, client) => {
+      const bytes = await buffer(getBlob(client, repo, layers[0]));
+      assert.is(sha256(bytes), layers[0].digest);
+      const gets = proxy.requests.filter((q) => q.method === 'GET');
+      assert.ok(gets.length >= 3, `GETs: ${gets.map((g) => g.fault).join(',')}`);
+    });
+  });
+
+  test('anon: when retries run out the push fails cleanly: temporary error, exit 1, no tag written', async () => {
+    const repo = uniqueRepo('fail');
+    const { image } = await smallImage(1);
+    const rules: FaultRule[] = [{ method: 'PUT', path: /\/blobs\/uploads\//, fault: { kind: 'reset' } }];
+    await viaProxy(anon, rules, { retry: { attempts: 3, baseMs: 10, maxMs: 50 } }, async (proxy, client) => {
+      const e = await pushImage(client, image, parseReference(`${proxy.host}/${repo}:never`)).catch((x: unknown) => x);
+      assert.ok(isRegistryError(e), String(e));
+      assert.ok((e as RegistryError).temporary);
+      assert.is((e as RegistryError).exitCode, 1);
+      assert.ok(proxy.requests.filter((q) => q.fault === 'reset').length >= 3);
+      assert.not.ok(proxy.requests.some((q) => q.path.includes('/manifests/')), 'no manifest was ever sent');
+    });
+    assert.equal(await listTags(clientFor(anon.host), repo), []);
+  });
+}
+
+test.run();

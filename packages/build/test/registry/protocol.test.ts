@@ -1,0 +1,112 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Readable } from 'node:stream';
+import { parseChallenge, scopeKey, repoScope, nextLink, parseSpecErrors, httpError, networkError, backoffDelay, parseRetryAfter, withRetry } from '../../src/registry/index.js';
+import { baseUrl } from '../../src/registry/http.js';
+import { fixedChunks } from '../../src/registry/streams.js';
+import { mapBounded } from '../../src/registry/pool.js';
+import { RegistryError } from '@pipeline/core';
+
+test('WWW-Authenticate: Bearer with quoted commas and escapes, Basic, error=insufficient_scope', () => {
+  const c = parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push",error="insufficient_scope"');
+  assert.equal(c, { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push', error: 'insufficient_scope' } });
+  assert.equal(parseChallenge('Basic realm="say \\"hi\\""'), { scheme: 'basic', params: { realm: 'say "hi"' } });
+  assert.is(parseChallenge(''), undefined);
+});
+
+test('scopes: one token request names target push and mount source pull; cache key ignores order', () => {
+  assert.is(repoScope('app', ['pull', 'push']), 'repository:app:pull,push');
+  assert.is(scopeKey(['repository:b:pull', 'repository:a:pull,push']), scopeKey(['repository:a:pull,push', 'repository:b:pull']));
+});
+
+test('Link header: next page, relative or absolute, among other rels', () => {
+  assert.is(nextLink('</v2/app/tags/list?n=2&last=b>; rel="next"'), '/v2/app/tags/list?n=2&last=b');
+  assert.is(nextLink('<https://r.example/v2/x/tags/list?last=c&n=2>; rel="prev", <https://r.example/v2/x/tags/list?last=d&n=2>; rel="next"'), 'https://r.example/v2/x/tags/list?last=d&n=2');
+  assert.is(nextLink(null), undefined);
+});
+
+test('spec errors: code, message, hints for 401/403/insufficient scope; temporary for 5xx/429', () => {
+  const body = '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied","detail":null}]}';
+  assert.equal(parseSpecErrors(body), [{ code: 'DENIED', message: 'requested access to the resource is denied', detail: null }]);
+  assert.equal(parseSpecErrors('<html>bad gateway</html>'), []);
+  const ctx = { registry: 'r.example', repository: 'team/app', action: 'PUT manifest' };
+  const e403 = httpError(403, body, ctx);
+  assert.is(e403.code, 'DENIED');
+  assert.is(e403.exitCode, 2);
+  assert.is(e403.hint, 'the account lacks push access to team/app');
+  assert.is(httpError(401, '', ctx).hint, 'check the credentials for r.example (docker login r.example or PIPELINE_REGISTRY_USERNAME/PASSWORD)');
+  assert.is(httpError(401, '', ctx, 'INSUFFICIENT_SCOPE').hint, 'the account lacks push access to team/app');
+  assert.is(httpError(403, '', { ...ctx, write: false }).hint, 'the account lacks pull access to team/app');
+  assert.ok(httpError(503, '', ctx).temporary);
+  assert.ok(httpError(429, '', ctx).temporary);
+  assert.not.ok(httpError(404, '', ctx).temporary);
+  assert.match(httpError(500, body, ctx).message, /^r\.example: PUT manifest failed: HTTP 500 \(DENIED: requested/);
+});
+
+test('network errors: refused/DNS → reachability hint; TLS → insecure hint for trusted networks; reset → temporary', () => {
+  const wrap = (code: string): Error => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(code), { code }) });
+  const ctx = { registry: 'r.example:5000', action: 'HEAD blob' };
+  const refused = networkError(wrap('ECONNREFUSED'), ctx);
+  assert.match(refused.hint ?? '', 'is r.example:5000 reachable?');
+  assert.not.ok(refused.temporary);
+  assert.match(networkError(wrap('ENOTFOUND'), ctx).hint ?? '', 'reachable');
+  const tls = networkError(wrap('DEPTH_ZERO_SELF_SIGNED_CERT'), ctx);
+  assert.match(tls.hint ?? '', /--insecure-registry r\.example:5000 only on a trusted network/);
+  assert.ok(networkError(wrap('ECONNRESET'), ctx).temporary);
+  assert.ok(networkError(wrap('UND_ERR_SOCKET'), ctx).temporary);
+  assert.ok(networkError(Object.assign(new Error('no data'), { name: 'TimeoutError' }), ctx).temporary);
+});
+
+test('backoff: full jitter within [0, min(max, base·2^n)]; Retry-After seconds and dates', () => {
+  assert.is(backoffDelay(0, { baseMs: 100 }, () => 0.999), 99);
+  assert.is(backoffDelay(3, { baseMs: 100 }, () => 0.5), 400);
+  assert.is(backoffDelay(20, { baseMs: 100, maxMs: 1000 }, () => 0.5), 500);
+  assert.is(backoffDelay(5, {}, () => 0), 0);
+  assert.is(parseRetryAfter('3'), 3000);
+  assert.is(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000);
+  assert.is(parseRetryAfter('soon'), undefined);
+});
+
+const rejects = async (p: Promise<unknown>): Promise<void> => assert.ok(await p.then(() => false, () => true), 'expected a rejection');
+
+test('withRetry: retries temporary errors up to the bound, honours retryAfterMs, never retries permanent ones', async () => {
+  let n = 0;
+  const temp = (): RegistryError => new RegistryError('r', 'x', { temporary: true });
+  await rejects(withRetry(async () => { n++; throw temp(); }, { attempts: 3, baseMs: 1 }));
+  assert.is(n, 3);
+  n = 0;
+  await rejects(withRetry(async () => { n++; throw new RegistryError('r', 'denied', { status: 403 }); }, { attempts: 5, baseMs: 1 }));
+  assert.is(n, 1);
+  const t0 = Date.now();
+  n = 0;
+  const v = await withRetry(async () => { if (n++ === 0) throw Object.assign(temp(), { retryAfterMs: 300 }); return 'ok'; }, { attempts: 2, baseMs: 1 });
+  assert.is(v, 'ok');
+  assert.ok(Date.now() - t0 >= 290);
+});
+
+test('plain HTTP only for loopback or listed insecure registries', () => {
+  assert.is(baseUrl('127.0.0.1:5000'), 'http://127.0.0.1:5000');
+  assert.is(baseUrl('localhost:5000'), 'http://localhost:5000');
+  assert.is(baseUrl('registry.example:5000'), 'https://registry.example:5000');
+  assert.is(baseUrl('registry.example:5000', ['registry.example:5000']), 'http://registry.example:5000');
+  assert.is(baseUrl('docker.io'), 'https://registry-1.docker.io');
+});
+
+test('fixedChunks re-cuts a stream into exact sizes; mapBounded keeps the bound', async () => {
+  const src = Readable.from([Buffer.alloc(5, 1), Buffer.alloc(7, 2), Buffer.alloc(1, 3)]);
+  const sizes: number[] = [];
+  for await (const c of fixedChunks(src, 4)) sizes.push(c.length);
+  assert.equal(sizes, [4, 4, 4, 1]);
+  let live = 0;
+  let peak = 0;
+  const out = await mapBounded([1, 2, 3, 4, 5, 6, 7], 3, async (x) => {
+    peak = Math.max(peak, ++live);
+    await new Promise((r) => setTimeout(r, 5));
+    live--;
+    return x * 2;
+  });
+  assert.equal(out, [2, 4, 6, 8, 10, 12, 14]);
+  assert.is(peak, 3);
+});
+
+test.run();
