@@ -12,69 +12,99 @@ export interface LogicalLine {
 export interface Directives {
   escape: '\\' | '`';
   syntax?: string;
+  check?: string;
 }
 
-const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
+// moby: `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` after `#` and optional whitespace.
+const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
+const KNOWN = new Set(['escape', 'syntax', 'check']);
+
+/** A line without its end-of-line characters (moby trims every trailing \r and \n). */
+const chomp = (line: string) => line.replace(/[\r\n]+$/, '');
 
 /**
- * Reads parser directives, as Docker does: only at the very top, each once; the first line that
- * is not a directive (an empty line, a comment, an instruction) ends them.
+ * Reads parser directives as moby does: only at the very top, each once. The first line that is
+ * not a known directive (blank line, comment, unknown directive, instruction) ends them.
  */
 export function readDirectives(lines: string[], file: string): { directives: Directives; first: number } {
   const d: Directives = { escape: '\\' };
   const seen = new Set<string>();
   let i = 0;
   for (; i < lines.length; i++) {
-    const m = DIRECTIVE.exec(lines[i]);
-    if (!m) break;
+    const line = chomp(lines[i]);
+    const lead = line.length - line.trimStart().length;
+    const m = DIRECTIVE.exec(line.slice(lead));
+    if (!m || !KNOWN.has(m[1].toLowerCase())) break;
     const key = m[1].toLowerCase();
-    if (key !== 'escape' && key !== 'syntax' && key !== 'check') break; // an unknown directive is a comment
-    if (seen.has(key)) throw new DockerfileError(`the parser directive "${key}" is given twice`, { file, line: i + 1, column: 1 }, 'Expected each directive at most once');
+    if (seen.has(key)) throw new DockerfileError(`the parser directive "${key}" is given twice`, { file, line: i + 1, column: lead + 1 }, 'Expected each directive at most once, at the top of the file');
     seen.add(key);
+    const value = m[2];
     if (key === 'escape') {
-      if (m[2] !== '\\' && m[2] !== '`') throw new DockerfileError(`Expected # escape=\\ or # escape=\`, got ${JSON.stringify(m[2])}`, { file, line: i + 1, column: lines[i].indexOf(m[2]) + 1 });
-      d.escape = m[2];
-    } else if (key === 'syntax') d.syntax = m[2];
+      if (value !== '\\' && value !== '`') throw new DockerfileError(`Expected # escape=\\ or # escape=\`, got ${JSON.stringify(value)}`, { file, line: i + 1, column: line.lastIndexOf(value) + 1 });
+      d.escape = value;
+    } else if (key === 'syntax') d.syntax = value;
+    else d.check = value;
   }
   return { directives: d, first: i };
+}
+
+/**
+ * The text before a line-continuation escape, or undefined when the line does not continue.
+ * moby's rule: the escape is last (spaces/tabs may follow) and is not itself escaped; an escape
+ * alone on a line also continues.
+ */
+function continued(line: string, escape: string): string | undefined {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  if (end === 0 || line[end - 1] !== escape) return undefined;
+  if (end >= 2 && line[end - 2] === escape) return undefined;
+  return line.slice(0, end - 1);
+}
+
+const isComment = (line: string) => line.trimStart().startsWith('#');
+
+interface Segment {
+  /** Offset of this segment in the joined text. */
+  start: number;
+  line: number;
+  /** 1-based column of the segment's first character. */
+  column: number;
+}
+
+function logical(joined: string, segs: Segment[]): LogicalLine {
+  const lead = joined.length - joined.trimStart().length;
+  const at = (offset: number): Pos => {
+    const o = offset + lead;
+    let k = segs.length - 1;
+    while (k > 0 && segs[k].start > o) k--;
+    // An offset exactly at a segment boundary belongs to the later segment (where the token is).
+    return { line: segs[k].line, column: segs[k].column + (o - segs[k].start) };
+  };
+  const text = joined.trim();
+  return { text, pos: at(0), at };
 }
 
 /** Splits the file into logical lines: comments dropped (also inside continuations), continuations joined. */
 export function logicalLines(lines: string[], start: number, escape: string): LogicalLine[] {
   const out: LogicalLine[] = [];
-  let parts: { text: string; line: number; col: number }[] = [];
-  const flush = () => {
-    if (!parts.length) return;
-    const segs = parts;
-    const text = segs.map((s) => s.text).join('');
-    const first = segs.find((s) => s.text.trim()) ?? segs[0];
-    const lead = first.text.length - first.text.trimStart().length;
-    const startOffset = segs.slice(0, segs.indexOf(first)).reduce((n, s) => n + s.text.length, 0) + lead;
-    const at = (offset: number): Pos => {
-      let o = offset + startOffset;
-      for (const s of segs) {
-        if (o <= s.text.length || s === segs[segs.length - 1]) return { line: s.line, column: s.col + Math.min(o, s.text.length) };
-        o -= s.text.length;
-      }
-      return { line: first.line, column: first.col };
-    };
-    out.push({ text: text.trim(), pos: { line: first.line, column: first.col + lead }, at });
-    parts = [];
-  };
   for (let i = start; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, '');
-    const trimmed = raw.trimStart();
-    if (trimmed.startsWith('#')) continue; // a comment, even between continuation lines
-    if (!trimmed && !parts.length) continue;
-    if (!trimmed) continue; // empty continuation lines are allowed and ignored
-    const body = raw.replace(/\s+$/, '');
-    if (body.endsWith(escape)) {
-      parts.push({ text: body.slice(0, -1), line: i + 1, col: 1 });
-      continue;
+    const raw = chomp(lines[i]);
+    const body = raw.trimStart();
+    if (!body || body[0] === '#') continue;
+    let joined = '';
+    const segs: Segment[] = [];
+    let part = continued(body, escape);
+    segs.push({ start: 0, line: i + 1, column: raw.length - body.length + 1 });
+    joined = part ?? body;
+    // Continuation lines keep their leading whitespace; comment and blank lines inside are skipped.
+    while (part !== undefined && i + 1 < lines.length) {
+      const next = chomp(lines[++i]);
+      if (isComment(next) || !next.trim()) continue;
+      part = continued(next, escape);
+      segs.push({ start: joined.length, line: i + 1, column: 1 });
+      joined += part ?? next;
     }
-    parts.push({ text: raw, line: i + 1, col: 1 });
-    flush();
+    if (joined.trim()) out.push(logical(joined, segs));
   }
-  flush();
   return out;
 }

@@ -51,6 +51,8 @@ export interface CopyInstruction extends Base<'COPY' | 'ADD'> {
   keepGitDir?: boolean;
   exclude?: Word[];
   parents?: boolean;
+  /** ADD --unpack[=false]: whether to extract a local or remote archive (moby's default: local yes, URL no). */
+  unpack?: boolean;
 }
 export interface RunInstruction extends Base<'RUN'> {
   command: Command;
@@ -129,6 +131,8 @@ export interface Dockerfile {
   escape: '\\' | '`';
   /** `# syntax=` directive, recorded only. */
   syntax?: string;
+  /** `# check=` directive (BuildKit lint settings), recorded only. */
+  check?: string;
   /** ARGs before the first FROM: usable in FROM lines, and re-declarable inside stages. */
   globalArgs: ArgInstruction[];
   stages: Stage[];
