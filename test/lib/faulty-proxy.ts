@@ -152,6 +152,11 @@ function slowPipe(from: Socket, to: Socket, delayMs: number, piece: number): voi
   let ended = false;
   let busy = false;
   const pump = (): void => {
+    if (to.destroyed) {
+      // The client gave up (idle timeout): stop the drip, or its timers keep the process alive.
+      queue.length = 0;
+      return void from.destroy();
+    }
     if (busy) return;
     const b = queue.shift();
     if (!b) {

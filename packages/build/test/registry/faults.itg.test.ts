@@ -77,7 +77,7 @@ if (needs(test, 'registry')) {
   test('anon: a monolithic upload dropped mid-body restarts and completes', async () => {
     const repo = uniqueRepo('restart');
     const { image, layers } = await smallImage(1, undefined, 100 * 1024);
-    const rules: FaultRule[] = [{ method: 'PUT', path: /\/blobs\/uploads\//, nth: [1], fault: { kind: 'drop-upload', afterBytes: 20_000 } }];
+    const rules: FaultRule[] = [{ method: 'PUT', path: new RegExp(layers[0].digest.slice(7)), nth: [1], fault: { kind: 'drop-upload', afterBytes: 20_000 } }];
     await viaProxy(anon, rules, {}, async (proxy, client) => {
       const r = await pushImage(client, image, parseReference(`${proxy.host}/${repo}:ok`));
       assert.ok(r.uploadedBytes >= layers[0].size + 20_000);
