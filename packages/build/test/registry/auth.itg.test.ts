@@ -97,9 +97,11 @@ if (needs(test, 'registry')) {
     ];
     try {
       const host = `127.0.0.1:${regPort}`;
-      for (let i = 0; i < 50; i++) {
-        const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === 401, () => false);
-        if (ok) break;
+      // Both daemons must answer: the registry's challenge and the token server's health check.
+      for (let i = 0; i < 100; i++) {
+        const reg = await fetch(`http://${host}/v2/`).then((r) => r.status === 401, () => false);
+        const tok = await fetch(`http://127.0.0.1:${tokenPort}/healthz`).then((r) => r.ok, () => false);
+        if (reg && tok) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       const client = clientFor(host, token.creds);
