@@ -7,7 +7,9 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfter?: number }
   | { kind: 'slow-body'; delayMs: number; pieceBytes?: number }
   | { kind: 'drop-upload'; afterBytes: number }
-  | { kind: 'cut-response'; afterBytes: number };
+  | { kind: 'cut-response'; afterBytes: number }
+  /** Answers 307 to the same path on another host (a storage backend's signed URL). */
+  | { kind: 'redirect'; to: string };
 
 export interface FaultRule {
   method?: string;
@@ -23,6 +25,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   fault?: Fault['kind'];
+  /** Whether the request carried an Authorization header (redirects must not leak it). */
+  authorization: boolean;
 }
 
 export interface ProxyOptions {
@@ -83,7 +87,8 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = [], 
     const [line, ...headers] = head.split('\r\n');
     const [method, path] = line.split(' ');
     const fault = choose(method, path);
-    requests.push({ n: requests.length + 1, method, path, fault: fault?.kind });
+    requests.push({ n: requests.length + 1, method, path, fault: fault?.kind, authorization: headers.some((h) => /^authorization:/i.test(h)) });
+    if (fault?.kind === 'redirect') return void client.end(`HTTP/1.1 307 Temporary Redirect\r\nlocation: http://${fault.to}${path}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     if (fault?.kind === 'reset') return void client.resetAndDestroy();
     if (fault?.kind === 'status') {
       const body = JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${fault.status}` }] });

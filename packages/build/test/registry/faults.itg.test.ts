@@ -4,7 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { isRegistryError, parseReference, sha256, type RegistryError } from '@pipeline/core';
 import { needs } from '../../../../test/lib/services.js';
 import { startFaultyProxy, type FaultRule, type FaultyProxy } from '../../../../test/lib/faulty-proxy.js';
-import { pushImage, getBlob, resolve, listTags, type RegistryClientOptions } from '../../src/registry/index.js';
+import { pushImage, getBlob, hasBlob, resolve, listTags, type RegistryClientOptions } from '../../src/registry/index.js';
 import { smallImage } from './helpers.js';
 import { clientFor, skopeoVerify, testRegistries, uniqueRepo, type TestRegistry } from './itg.js';
 
@@ -100,6 +100,28 @@ if (needs(test, 'registry')) {
       const gets = proxy.requests.filter((q) => q.method === 'GET');
       assert.ok(gets.length >= 3, `GETs: ${gets.map((g) => g.fault).join(',')}`);
     });
+  });
+
+  test('basic: a blob GET redirected to another host (storage) is followed without the Authorization header', async () => {
+    // The "storage backend" is a second proxy in front of the anonymous registry holding the same blob.
+    const repo = uniqueRepo('redirect');
+    const { image, layers } = await smallImage(1, undefined, 4096);
+    await pushImage(clientFor(anon.host), image, parseReference(`${anon.host}/${repo}:x`));
+    await pushImage(clientFor(basic.host, basic.creds), image, parseReference(`${basic.host}/${repo}:x`));
+    const storage = await startFaultyProxy(anon.host);
+    try {
+      const rules: FaultRule[] = [{ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'redirect', to: storage.host } }];
+      await viaProxy(basic, rules, {}, async (proxy, client) => {
+        assert.ok(await hasBlob(client, repo, layers[0].digest), 'HEAD learns the Basic challenge');
+        const bytes = await buffer(getBlob(client, repo, layers[0]));
+        assert.is(sha256(bytes), layers[0].digest);
+        assert.ok(proxy.requests.some((q) => q.fault === 'redirect' && q.authorization), 'the registry got the credentials');
+        assert.is(storage.requests.length, 1);
+        assert.not.ok(storage.requests[0].authorization, 'the storage host never saw them');
+      });
+    } finally {
+      await storage.close();
+    }
   });
 
   test('anon: when retries run out the push fails cleanly: temporary error, exit 1, no tag written', async () => {

@@ -38,7 +38,9 @@ if (needs(test, 'registry')) {
       assert.equal(head, { digest: first.digest, mediaType: first.mediaType, size: byDigest.bytes.length });
 
       const opensBefore = layers.map((l) => l.opens);
-      const second = await pushImage(client, image, ref, { tags: ['v1'] });
+      const seen: string[] = [];
+      const second = await pushImage(client, image, ref, { tags: ['v1'], onProgress: (p) => seen.push(`${p.kind}:${p.status}`) });
+      assert.equal(seen.sort(), ['config:exists', 'layer:exists', 'layer:exists']);
       assert.is(second.uploadedBytes, 0);
       assert.is(second.skippedBlobs, 3);
       assert.is(second.digest, first.digest);
