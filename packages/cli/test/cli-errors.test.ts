@@ -47,7 +47,7 @@ test('--json errors are machine-readable too', async () => {
   assert.is(r.code, 2);
   const j = JSON.parse(r.stdout) as { error: { kind: string; position: { line: number; column: number } } };
   assert.is(j.error.kind, 'dockerfile');
-  assert.equal([j.error.position.line, j.error.position.column], [2, 8]);
+  assert.equal([j.error.position.line, j.error.position.column], [2, 11]); // the bad protocol
 });
 
 test.run();
