@@ -25,16 +25,9 @@ export interface ImageConfig {
   position: SourcePosition;
 }
 
-export type StructureCheck =
-  | { kind: 'file'; path: string; state: 'exists' | 'absent'; contains?: string }
-  | { kind: 'command'; argv: string[] }
-  | { kind: 'entrypoint'; argv: string[] }
-  | { kind: 'env'; env: Record<string, string> }
-  | { kind: 'ports'; ports: string[] }
-  | { kind: 'user'; user: string }
-  | { kind: 'workdir'; path: string }
-  | { kind: 'max-size'; bytes: number }
-  | { kind: 'label'; label: string; value?: string };
+/** The same shapes the image tests of @pipeline/build check. */
+export type { StructureCheck } from '@pipeline/build';
+import type { StructureCheck } from '@pipeline/build';
 
 export interface CommandTest {
   /** A string runs through /bin/sh -c in the container; a list runs as argv. */
