@@ -1,50 +1,78 @@
 // What tests know about the real services test/services/start runs, and the one rule for when they
 // are missing: with CI=true the test fails (a missing service is a broken run); elsewhere the file
 // prints one line `skip: <why>` and its service tests do not run.
+//
+//   import { needs, services } from '../lib/services.js';
+//   if (needs(test, 'docker', 'registry')) {
+//     test('push', async () => { const { host } = services().registries.basic; ... });
+//   }
+//   test.run();
+//
+// Services: 'docker' (an engine on the socket), 'swarm' (that engine is a Swarm manager),
+// 'registry' (all three registries and the token server answer), 'images' (the base images exist).
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { Test } from 'uvu';
 
+export type RegistryName = 'anon' | 'basic' | 'token';
+
+interface RegistryInfo {
+  host: string; // `127.0.0.1:5000`: plain HTTP, loopback (docker/skopeo treat it as insecure-allowed)
+  log: string; // the registry's own log (levels, error codes)
+  accessLog: string; // one combined-format line per request; see test/lib/access-log.ts
+}
+
 export interface Services {
+  state: string;
   docker: { socket: string };
   registries: {
-    anon: { host: string; log: string };
-    basic: { host: string; username: string; password: string; log: string };
-    token: { host: string; username: string; password: string; tokenServer: string; log: string };
+    anon: RegistryInfo;
+    basic: RegistryInfo & { username: string; password: string };
+    token: RegistryInfo & { username: string; password: string; tokenServer: string; service: string; realm: string };
   };
-  images: { busybox: string; node: string; localBusybox: string; localNode: string };
+  /** busybox/node: in the anonymous registry; local*: in the engine; oci*: `DIR:tag` OCI layouts. */
+  images: { busybox: string; node: string; localBusybox: string; localNode: string; ociBusybox: string; ociNode: string };
 }
 
-const STATE = process.env.PIPELINE_TEST_STATE ?? '/var/lib/pipeline-test';
+export const STATE = process.env.PIPELINE_TEST_STATE ?? '/var/lib/pipeline-test';
 
+let cached: Services | undefined;
 export function services(): Services {
-  return JSON.parse(readFileSync(`${STATE}/services.json`, 'utf8')) as Services;
+  cached ??= JSON.parse(readFileSync(`${STATE}/services.json`, 'utf8')) as Services;
+  return cached;
 }
 
-export type ServiceName = 'docker' | 'registry' | 'swarm';
+export type ServiceName = 'docker' | 'swarm' | 'registry' | 'images';
+
+const hint = 'run test/services/start as root';
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
 function missing(name: ServiceName): string | undefined {
   try {
-    if (name === 'docker') execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
-    if (name === 'swarm') {
-      const s = execFileSync('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'], { encoding: 'utf8', timeout: 10_000 }).trim();
-      if (s !== 'active') return 'the Docker engine is not a Swarm manager';
-    }
+    if (name === 'docker') run('docker', ['version', '--format', '{{.Server.Version}}']);
+    if (name === 'swarm' && run('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}']) !== 'active') return 'the Docker engine is not a Swarm manager';
     if (name === 'registry') {
-      services();
-      execFileSync('curl', ['-sf', '-o', '/dev/null', 'http://127.0.0.1:5000/v2/'], { stdio: 'ignore', timeout: 5_000 });
+      const r = services().registries;
+      const urls = [`http://${r.anon.host}/v2/`, `http://${r.basic.host}/v2/`, `http://${r.token.host}/v2/`, `${r.token.tokenServer}/healthz`];
+      const codes = run('curl', ['-s', '-m', '5', '-w', '%{http_code}\\n', ...urls.flatMap((u) => ['-o', '/dev/null', u])]).split('\n');
+      const want = ['200', '401', '401', '200'];
+      const bad = urls.findIndex((_, i) => codes[i] !== want[i]);
+      if (bad >= 0) return `${urls[bad]} answered ${codes[bad] === '000' ? 'nothing' : codes[bad]}, expected ${want[bad]} (${hint})`;
     }
+    if (name === 'images') run('docker', ['image', 'inspect', '--format', '{{.Id}}', services().images.localBusybox, services().images.localNode]);
     return undefined;
   } catch {
-    return name === 'docker' ? 'no Docker engine answers (run test/services/start as root)' : `the ${name} service is not running (run test/services/start as root)`;
+    if (name === 'docker' || name === 'swarm') return `no Docker engine answers (${hint})`;
+    if (name === 'images') return `the base images are missing (${hint})`;
+    return `the ${name} service is not running (${hint})`;
   }
 }
 
-/** True when every named service is up; otherwise registers a failing test (CI) or prints a skip line. */
+/** True when every named service is up; otherwise registers one failing test (CI=true) or prints `skip: <why>`. */
 export function needs(test: Test, ...names: ServiceName[]): boolean {
   const why = names.map(missing).find(Boolean);
   if (!why) return true;
-  if (process.env.CI) {
+  if (process.env.CI && process.env.CI !== 'false') {
     test(`services available: ${names.join(', ')}`, () => {
       throw new Error(`required service missing in CI: ${why}`);
     });
