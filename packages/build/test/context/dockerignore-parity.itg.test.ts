@@ -8,8 +8,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { loadIgnore, walkContext } from '../../src/context/index.js';
+import { services } from '../../../../test/lib/services.js';
 
-const IMAGE = 'pipeline-test/busybox:1.36';
+// The busybox image test/services makes from the host (ensureImage below only covers a bare engine).
+const IMAGE = (() => {
+  try {
+    return services().images.localBusybox;
+  } catch {
+    return 'pipeline-test/busybox:parity';
+  }
+})();
 const FILES = ['a.log', 'b.txt', 'c.txt', 'abc.txt', 'axc.txt', 'README.md', 'README-secret.md', 'CHANGES.md', 'node_modules/m/index.js', 'src/app.js', 'src/lib/x.log', 'src/temp1', 'build/out.bin', 'dot/path/f', 'sub/a/deep/f', 'sub/b/deep', 'sub/b/other', 'spaced', 'dir/keep.txt', 'dir/other.txt', 'dir/sub/s.txt', 'cache/keep', 'cache/junk', 'cache/deep/keep', 'f(1).txt', 'f1.txt', 'xfoo', 'a+b', 'aab', '#not-comment', 'y/z'];
 
 /** [name, .dockerignore text]. */
