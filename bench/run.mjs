@@ -90,7 +90,11 @@ push.pipelineOneFileS = timed('pipeline build --push, one file changed', 'node',
 writeFileSync(src, orig);
 push.pipelineSameS = timed('pipeline build --push, same commit again', 'node', [bin, 'build', app, '--push', '--image', `${REG}/bench/pipeline-${run}`, '--tag', 'v1', '--cache-dir', pcache, '-q'], { env }).s;
 if (peers) {
-  spawnSync('docker', ['rmi', '-f', BASE], { stdio: 'ignore' });
+  // A cold docker build has none of the base's layers: drop every local name of that image
+  // (test/services keeps it as pipeline-test/node too); services/start makes it again afterwards.
+  const baseId = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE], { encoding: 'utf8' }).stdout.trim();
+  const names = spawnSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => baseId && baseId.includes(l.split(' ')[1] ?? '-')).map((l) => l.split(' ')[0]);
+  spawnSync('docker', ['rmi', '-f', BASE, ...names], { stdio: 'ignore' });
   const d = `${REG}/bench/docker-${run}:v1`;
   push.dockerS = timed('docker build (pulls base) + docker push', 'bash', ['-c', `DOCKER_BUILDKIT=0 docker build -q -t ${d} . >/dev/null && docker push -q ${d} >/dev/null`], { cwd: app }).s;
   const b = `${REG}/bench/buildah-${run}:v1`;
@@ -103,6 +107,7 @@ if (peers) {
   push.coldRatioToFastestPeer = +(push.pipelineColdS / fastest).toFixed(3);
 }
 results.push = push;
+if (peers) sh('bash', [join(root, 'test/services/start')], { stdio: 'inherit' });
 
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2) + '\n');
