@@ -20,3 +20,4 @@ export { chrootRunner } from './executor/chroot.js';
 export { publishImage, isShaTag, type PublishOptions } from './publish.js';
 export * from './registry/index.js';
 export * from './verify/index.js';
+export { registryReader } from './sources/registry-reader.js';

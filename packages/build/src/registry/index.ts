@@ -11,4 +11,3 @@ export { getManifest, getImageManifest, putManifest, resolve, deleteManifest, MA
 export { listTags, deleteTag, nextLink } from './tags.js';
 export { pushImage, type PushOptions, type PushResult, type PushProgress } from './push.js';
 export { fetchImage, type FetchedImage } from './fetch-image.js';
-export { registryReader } from './reader.js';
