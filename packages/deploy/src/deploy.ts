@@ -3,7 +3,9 @@ import { DeployError, parseReference, shortDigest, silentLogger, UsageError, typ
 import { resolveSecrets } from './config/secrets.js';
 import type { DeployEnvironment } from './config/types.js';
 import { probesFor } from './probe/wait.js';
+import { HaproxySwitch } from './proxy/haproxy.js';
 import { noSwitch, type TrafficSwitch } from './proxy/switch.js';
+import type { Probe } from './probe/probe.js';
 import { planRollout, previousDigest, type RolloutPlan } from './rollout/plan.js';
 import { BatchFailed, runPlan, watch, type Failure, type RunContext } from './rollout/run.js';
 import { record } from './state/history.js';
@@ -73,7 +75,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   const env = o.env;
   const secrets = o.secrets ?? resolveSecrets(env);
   const target = o.target ?? new DockerTarget(appName(env, o.image), env, secrets);
-  const traffic = o.traffic ?? noSwitch;
+  const traffic = o.traffic ?? (env.proxy ? new HaproxySwitch(env.proxy.socket, env.proxy.backend) : noSwitch);
   const deployId = `${new Date(t0).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const actor = o.actor ?? process.env.GITHUB_ACTOR ?? process.env.GITLAB_USER_LOGIN ?? process.env.DRONE_COMMIT_AUTHOR ?? process.env.USER ?? 'unknown';
   await target.preflight();
@@ -87,6 +89,8 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     await Promise.all(target.hosts.map((h) => target.pull(h, repo, digest, o.auth)));
     await step('pulled');
     const before = await target.list();
+    // After an interrupted deploy the rotation may lack a started instance or hold a stopped one.
+    if (traffic.sync) await traffic.sync(await passing(before.filter((i) => i.running), target, probesFor(env.probe), env.probe.timeout));
     from = previousDigest(before, digest);
     fromSha = before.find((i) => i.digest === from)?.sha;
     const plan = planRollout(before, { digest, hosts: target.hosts, replicas: env.replicas }, env.rollout);
@@ -124,6 +128,14 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   } finally {
     await release();
   }
+}
+
+async function passing(list: Instance[], target: Target, probes: Probe[], timeout: number): Promise<Instance[]> {
+  const ok = await Promise.all(list.map(async (i) => {
+    for (const p of probes) if (!(await p.check(i, target, timeout)).ok) return false;
+    return true;
+  }));
+  return list.filter((_, k) => ok[k]);
 }
 
 interface RollbackOutcome { ok: boolean; to?: Digest; ms: number; instances: number; error?: string }

@@ -13,6 +13,8 @@ export { probesFor, waitHealthy, type Verdict } from './probe/wait.js';
 export { planRollout, previousDigest, batchSize, type RolloutPlan, type PlanItem, type Desired } from './rollout/plan.js';
 export { runPlan, watch, BatchFailed, type RunContext, type Failure } from './rollout/run.js';
 export { noSwitch, type TrafficSwitch } from './proxy/switch.js';
+export { HaproxySwitch } from './proxy/haproxy.js';
+export { haproxyCommand } from './proxy/haproxy-socket.js';
 export { acquireLock, lockStatus, releaseLock, isStale, type LockOptions } from './state/lock.js';
 export { history, record } from './state/history.js';
 export { prune, type PruneResult } from './state/prune.js';

@@ -9,6 +9,8 @@ export interface TrafficSwitch {
   remove(inst: Instance): Promise<void>;
   /** Total and 5xx responses so far, for the post-switch watch. */
   counters?(): Promise<{ requests: number; errors: number }>;
+  /** Makes the rotation hold exactly these healthy instances (after an interrupted deploy). */
+  sync?(running: Instance[]): Promise<void>;
 }
 
 /** No proxy: traffic reaches containers directly (fixed ports or the host's own routing). */
