@@ -1,13 +1,11 @@
 import { DockerfileError } from '@pipeline/core';
 import type { Dockerfile, Stage } from '../dockerfile/types.js';
+import { stageFor } from '../dockerfile/stage.js';
 
 /** Finds a stage by `AS` name (case-insensitive) or by index, among the stages before `before`. */
 export function findStage(df: Dockerfile, ref: string, before = df.stages.length): Stage | undefined {
-  const name = ref.toLowerCase();
-  const byName = df.stages.slice(0, before).find((s) => s.name === name);
-  if (byName) return byName;
-  if (/^\d+$/.test(ref) && Number(ref) < before) return df.stages[Number(ref)];
-  return undefined;
+  const s = stageFor(df, ref);
+  return s && s.index < before ? s : undefined;
 }
 
 /** The target stage and every stage it needs (FROM <stage>, COPY --from=<stage>), in file order. */
