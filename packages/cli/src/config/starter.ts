@@ -56,7 +56,11 @@ lint:
   disable: []                      # rule ids, e.g. [PL009]; pipeline lint lists them
   strict: false                    # true: warnings fail too
 
-# environments:                    # deploy targets, see docs/configuration.md
-#   production: { ... }
+# environments:                    # deploy targets: pipeline deploy production (docs/configuration.md)
+#   production:
+#     image: 127.0.0.1:5000/team/${name}   # the repository; the digest comes from pipeline build --push
+#     hosts: [unix:///var/run/docker.sock]   # or tcp://HOST:2376, ssh://USER@HOST
+#     replicas: 2
+#     probe: { http: { path: /health }, interval: 1s, retries: 3 }
 `;
 }

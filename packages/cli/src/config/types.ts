@@ -1,4 +1,5 @@
 import type { SourcePosition } from '@pipeline/core';
+import type { DeployEnvironments } from '@pipeline/deploy';
 import type { ConfigWarning } from './kit.js';
 
 export type Executor = 'native' | 'engine' | 'chroot';
@@ -75,8 +76,8 @@ export interface PipelineConfig {
   order: string[];
   test: Record<string, ImageTests>;
   lint: LintConfig;
-  /** Validated as environment → mapping here; @pipeline/deploy's parseDeployConfig gives it its real type. */
-  environments: Record<string, Record<string, unknown>>;
+  /** Deploy targets, validated by @pipeline/deploy's parseDeployConfig. */
+  environments: DeployEnvironments;
   /** Non-fatal findings (errors instead in strict mode). */
   warnings: ConfigWarning[];
 }

@@ -41,7 +41,17 @@ test('the full example: registry, images in build order, resolved paths, default
   assert.equal(c.images.app.tags, ['{sha}', 'sha-{short}', '{branch}']);
   assert.is(c.images.app.context, dir.replace(/\/$/, ''));
   assert.equal(c.lint, { disable: ['PL003'], strict: false });
-  assert.equal(c.environments, { production: { target: 'docker', hosts: ['web1'] } });
+  assert.equal(c.environments, {
+    production: {
+      name: 'production', image: '127.0.0.1:5000/team/app',
+      hosts: [{ url: 'unix:///var/run/docker.sock', address: '127.0.0.1' }, { url: 'ssh://deploy@web1', address: 'web1' }],
+      replicas: 2, network: 'bridge', port: 80, hostPorts: { from: 20000, to: 20099 }, ports: [], env: {}, secrets: {}, volumes: [],
+      restart: 'unless-stopped', init: true, resources: {},
+      probe: { interval: 1000, timeout: 1000, retries: 3, startPeriod: 0, stability: 0, http: { path: '/healthz', status: 200 } },
+      rollout: { batch: 1, order: 'start-first', watch: 0, maxErrorRate: 0.01, drain: 2000 },
+      lock: { wait: 0, stale: 1_800_000 }, prune: { keep: 3, auto: true },
+    },
+  });
   assert.equal(c.warnings, []);
 });
 

@@ -1,23 +1,20 @@
-import type { SourcePosition } from '@pipeline/core';
+import { ConfigError, isConfigError } from '@pipeline/core';
+import { parseDeployConfig, type DeployEnvironments } from '@pipeline/deploy';
 import type { Ctx } from '../kit.js';
 import { obj } from '../kit.js';
-import type { Path } from '../source.js';
-
-/** What @pipeline/deploy's parseDeployConfig will take: positions for any path inside `environments:`. */
-export type PositionOf = (path: Path) => SourcePosition;
 
 /**
- * `environments:` – each environment must be a mapping; its contents belong to @pipeline/deploy.
- * Until parseDeployConfig exists only the shape is checked here.
+ * `environments:` – validated by @pipeline/deploy, positioned in pipeline.yml. The deploy parser
+ * already puts `environments` in front of the paths it asks positions for; its messages start below
+ * it, so they get the prefix here to read like every other pipeline.yml error (`environments.prod.hosts[0]: …`).
  */
-export function parseEnvironments(ctx: Ctx, raw: unknown): Record<string, Record<string, unknown>> {
+export function parseEnvironments(ctx: Ctx, raw: unknown): DeployEnvironments {
   if (raw === undefined || raw === null) return {};
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [name, v] of Object.entries(obj(ctx, ['environments'], raw))) out[name] = obj(ctx, ['environments', name], v);
-  // HOOK(parseDeployConfig): replace the line below with
-  //   return parseDeployConfig(raw, (p) => ctx.src.pos(['environments', ...p]));
-  // and change PipelineConfig.environments to DeployEnvironments (import type from @pipeline/deploy).
-  const at: PositionOf = (p) => ctx.src.pos(['environments', ...p]);
-  void at;
-  return out;
+  obj(ctx, ['environments'], raw);
+  try {
+    return parseDeployConfig(raw, (p) => ctx.src.pos(p));
+  } catch (e) {
+    if (isConfigError(e)) throw new ConfigError(`environments.${e.message}`, e.position, e.hint);
+    throw e;
+  }
 }
