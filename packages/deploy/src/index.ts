@@ -23,3 +23,5 @@ export { diff, type DeployDiff } from './state/diff.js';
 export { deploy, appName, openTarget, type DeployOptions, type DeployResult } from './deploy.js';
 export { rollback, type RollbackOptions } from './rollback.js';
 export { LABEL } from './labels.js';
+export { recordToGit, readGitRecord, checkGitRecord, gitIdent, type GitRecordOptions, type GitRecordResult } from './state/git-record.js';
+export type { GitRecordConfig } from './config/types.js';

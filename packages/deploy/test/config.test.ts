@@ -96,8 +96,25 @@ const corpus: [string, unknown, RegExp, string][] = [
   ['bad error rate', { p: { ...base, rollout: { maxErrorRate: 5 } } }, /a share from 0 to 1/, 'p.rollout.maxErrorRate'],
   ['bad env name key', { 'Prod!': base }, /an environment name/, 'Prod!'],
   ['not a mapping', { p: ['x'] }, /Expected a mapping, got a list/, 'p'],
+  ['history unknown key', { p: { ...base, history: { hosts: true } } }, /Expected one of the keys git, got "hosts"/, 'p.history.hosts'],
+  ['history.git not a mapping', { p: { ...base, history: { git: 'pipeline/deploys' } } }, /Expected a mapping, got "pipeline\/deploys"/, 'p.history.git'],
+  ['history.git unknown key', { p: { ...base, history: { git: { brnach: 'x' } } } }, /Expected one of the keys branch, file, remote, repo/, 'p.history.git.brnach'],
+  ['history.git bad branch', { p: { ...base, history: { git: { branch: 'deploys..log' } } } }, /a valid git branch name/, 'p.history.git.branch'],
+  ['history.git branch with a space', { p: { ...base, history: { git: { branch: 'my deploys' } } } }, /a valid git branch name/, 'p.history.git.branch'],
+  ['history.git branch ending .lock', { p: { ...base, history: { git: { branch: 'deploys.lock' } } } }, /a valid git branch name/, 'p.history.git.branch'],
+  ['history.git absolute file', { p: { ...base, history: { git: { file: '/etc/deploys' } } } }, /a relative path inside the branch/, 'p.history.git.file'],
+  ['history.git file escaping', { p: { ...base, history: { git: { file: '../deploys.jsonl' } } } }, /a relative path inside the branch/, 'p.history.git.file'],
+  ['history.git remote like a flag', { p: { ...base, history: { git: { remote: '--upload-pack=x' } } } }, /a remote name like origin/, 'p.history.git.remote'],
+  ['history.git empty remote', { p: { ...base, history: { git: { remote: '' } } } }, /a non-empty string/, 'p.history.git.remote'],
 ];
 for (const [name, raw, re, path] of corpus) test(`bad config: ${name}`, () => bad(raw, re, path));
+
+test('history.git: defaults (branch pipeline/deploys, file per environment, this repo) and every key', () => {
+  const e = parseDeployConfig({ production: { ...base, history: { git: null } }, staging: { ...base, history: { git: { branch: 'ops/deploys', file: 'log/staging.jsonl', remote: 'origin', repo: '../deploy-repo' } } } }, at);
+  assert.equal(e.production.history, { git: { branch: 'pipeline/deploys', file: 'deploys/production.jsonl', repo: '.' } });
+  assert.equal(e.staging.history, { git: { branch: 'ops/deploys', file: 'log/staging.jsonl', repo: '../deploy-repo', remote: 'origin' } });
+  assert.is(parseDeployConfig({ p: base }, at).p.history, undefined);
+});
 
 test('the position comes from `at` with environments prefixed', () => {
   const seen: (string | number)[][] = [];

@@ -2,9 +2,9 @@
 import { Checker, type At, type Path } from './check.js';
 import { parseBytes, parseDuration } from './duration.js';
 import { parseHost } from './hosts.js';
-import type { DeployEnvironment, DeployEnvironments, PortMapping, ProbeConfig, RolloutConfig, SecretSource } from './types.js';
+import type { DeployEnvironment, DeployEnvironments, GitRecordConfig, PortMapping, ProbeConfig, RolloutConfig, SecretSource } from './types.js';
 
-const ENV_KEYS = ['app', 'image', 'hosts', 'replicas', 'network', 'port', 'hostPorts', 'ports', 'env', 'secrets', 'volumes', 'restart', 'init', 'resources', 'logging', 'probe', 'rollout', 'proxy', 'lock', 'prune'] as const;
+const ENV_KEYS = ['app', 'image', 'hosts', 'replicas', 'network', 'port', 'hostPorts', 'ports', 'env', 'secrets', 'volumes', 'restart', 'init', 'resources', 'logging', 'probe', 'rollout', 'proxy', 'lock', 'prune', 'history'] as const;
 const PROBE_KEYS = ['http', 'tcp', 'exec', 'healthcheck', 'interval', 'timeout', 'retries', 'startPeriod', 'stability'] as const;
 const ROLLOUT_KEYS = ['batch', 'order', 'watch', 'maxErrorRate', 'drain'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -73,8 +73,32 @@ function parseEnvironment(c: Checker, name: string, raw: unknown): DeployEnviron
     if (x.keep !== undefined) env.prune.keep = c.int(x.keep, [...p, 'prune', 'keep'], 1, 100);
     if (x.auto !== undefined) env.prune.auto = c.bool(x.auto, [...p, 'prune', 'auto']);
   }
+  if (o.history !== undefined) {
+    const h = c.object(o.history, [...p, 'history'], ['git']);
+    env.history = h.git === undefined ? {} : { git: parseGitRecord(c, h.git, name, [...p, 'history', 'git']) };
+  }
   checkPorts(c, env, p);
   return env;
+}
+
+// git check-ref-format, the parts a branch name can get wrong.
+const BAD_REF = /(^[-/.]|\.\.|[\x00-\x20~^:?*[\\]|@\{|\/\/|\/\.|\.lock$|\.lock\/|[/.]$)/;
+
+function parseGitRecord(c: Checker, v: unknown, envName: string, p: Path): GitRecordConfig {
+  const o = c.object(v ?? {}, p, ['branch', 'file', 'remote', 'repo']);
+  const branch = o.branch === undefined ? 'pipeline/deploys' : c.string(o.branch, [...p, 'branch']);
+  if (BAD_REF.test(branch)) c.fail([...p, 'branch'], 'a valid git branch name like pipeline/deploys', branch);
+  const file = o.file === undefined ? `deploys/${envName}.jsonl` : c.string(o.file, [...p, 'file']);
+  if (file.startsWith('/') || file.endsWith('/') || file.split('/').some((s) => s === '' || s === '.' || s === '..' || s === '.git')) {
+    c.fail([...p, 'file'], 'a relative path inside the branch like deploys/production.jsonl', file);
+  }
+  const out: GitRecordConfig = { branch, file, repo: o.repo === undefined ? '.' : c.string(o.repo, [...p, 'repo']) };
+  if (o.remote !== undefined) {
+    const remote = c.string(o.remote, [...p, 'remote']);
+    if (remote.startsWith('-') || /\s/.test(remote)) c.fail([...p, 'remote'], 'a remote name like origin or a repository URL', remote);
+    out.remote = remote;
+  }
+  return out;
 }
 
 /** Clashes: a fixed host port can hold one container per host, and the pool must fit old + new containers. */

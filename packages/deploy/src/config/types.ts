@@ -28,6 +28,19 @@ export interface DeployEnvironment {
   proxy?: ProxyConfig;
   lock: { wait: number; stale: number };
   prune: { keep: number; auto: boolean };
+  /** Where the audit trail goes besides the hosts. */
+  history?: { git?: GitRecordConfig };
+}
+
+/** GitOps record: each history entry appended as a JSON line to `file` on `branch`, committed (and pushed to `remote`). */
+export interface GitRecordConfig {
+  branch: string;
+  /** Path inside the branch; default `deploys/<environment>.jsonl`. */
+  file: string;
+  /** A remote name or URL to push the branch to after each record. */
+  remote?: string;
+  /** The repository, relative to pipeline.yml's directory; default `.` (the deploy repo itself). */
+  repo: string;
 }
 
 export interface HostConfig {
