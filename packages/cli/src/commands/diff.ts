@@ -1,0 +1,35 @@
+import { shortDigest } from '@pipeline/core';
+import { diff, type DeployDiff } from '@pipeline/deploy';
+import type { Command } from '../command.js';
+import { str } from '../flags.js';
+import { ENV_FLAGS, ENV_HELP, imageFor, openEnvironment, targetFor } from './deploy-env.js';
+
+export function formatDiff(d: DeployDiff): string {
+  if (!d.changed) return 'no change: every host already runs this version with this configuration';
+  const lines = d.image.map((x) => `image   ${x.host}: ${x.from.length ? x.from.map((f) => shortDigest(f)).join(', ') : '(nothing)'} → ${shortDigest(x.to)}${x.from.length === 1 && x.from[0] === x.to ? ' (same)' : ''}`);
+  for (const [k, v] of [['added', d.env.added], ['removed', d.env.removed], ['changed', d.env.changed]] as const) if (v.length) lines.push(`env     ${k}: ${v.join(', ')}`);
+  for (const r of d.replicas) if (r.from !== r.to) lines.push(`replicas ${r.host}: ${r.from} → ${r.to}`);
+  if (d.ports.from.join() !== d.ports.to.join()) lines.push(`ports   ${d.ports.from.join(', ') || '(none)'} → ${d.ports.to.join(', ') || '(none)'}`);
+  return lines.join('\n');
+}
+
+const command: Command = {
+  name: 'diff',
+  summary: 'What a deploy would change: image digests, env keys (no values), replicas, ports',
+  usage: 'pipeline diff ENVIRONMENT [--image REPO@sha256:…] [--json]',
+  options: { image: { type: 'string', short: 'i' }, ...ENV_FLAGS },
+  help: ['-i, --image REF@DIGEST     compare with this image (default: the digest the last pipeline build --push recorded)', ...ENV_HELP],
+  async run(ctx) {
+    const s = await openEnvironment(ctx);
+    const { image, digest } = await imageFor(s, str(ctx.values.image), ctx.env);
+    const target = await targetFor(s);
+    try {
+      const d = await diff(target, s.env, digest);
+      ctx.result({ environment: s.env.name, reference: image, ...d }, formatDiff(d));
+      return 0;
+    } finally {
+      await target.close();
+    }
+  },
+};
+export default command;
