@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../lib/services.js';
 import { runCli } from '../lib/cli.js';
+import { accessLog } from '../lib/access-log.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const example = join(root, 'examples/node-app');
@@ -62,6 +63,20 @@ if (ok) {
       digests.push(j.digest);
     }
     assert.is(digests[0], digests[1]);
+  });
+
+  test('a registry base is fetched once into the store: the next build to a new directory downloads no blob', async () => {
+    const dir = gitCopy(join(work, 'base-once'));
+    const cache = join(work, 'cache-base-once');
+    await runCli(['build', dir, '--cache-dir', cache, '-o', `oci:${join(work, 'once-a.oci')}`], { SOURCE_DATE_EPOCH: '1' });
+    const log = accessLog('anon');
+    const b = await runCli(['build', dir, '--cache-dir', cache, '-o', `oci:${join(work, 'once-b.oci')}`, '-o', `docker-archive:${join(work, 'once-b.tar')}`], { SOURCE_DATE_EPOCH: '1' });
+    assert.is(b.code, 0, b.stderr);
+    const blobGets = (await log.since()).filter((e) => e.method === 'GET' && e.path.includes('/blobs/sha256:'));
+    assert.equal(blobGets.filter((e) => e.bytes > 1024).map((e) => e.path), [], 'no layer downloaded again');
+    sh('skopeo', ['inspect', '--raw', `oci:${join(work, 'once-b.oci')}:latest`]);
+    sh('umoci', ['unpack', '--rootless', '--image', `${join(work, 'once-b.oci')}:latest`, join(work, 'once-b.bundle')]);
+    assert.ok(existsSync(join(work, 'once-b.bundle/rootfs/usr/local/bin/node')) || existsSync(join(work, 'once-b.bundle/rootfs/usr/bin/node')), 'the base layer is in the layout');
   });
 
   test('a one-file change rebuilds only the app layer', async () => {

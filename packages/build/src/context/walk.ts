@@ -49,39 +49,47 @@ export function* walkContextSync(root: string, ignore: Ignore, opts: WalkOptions
   const seen = new Map<string, string>();
   const start = opts.start && opts.start !== '.' ? opts.start : '';
   const rel = (p: string) => (start ? p.slice(start.length + 1) : p);
-  function* dir(relDir: string): Generator<ContextEntry> {
+  // An explicit stack, not recursive `yield*`: delegation costs a resume per level for every
+  // entry, and node_modules trees are deep.
+  interface Frame { relDir: string; absDir: string; names: string[]; i: number }
+  const open = (relDir: string): Frame => {
     const absDir = relDir ? join(root, relDir) : root;
-    const names = readdirSync(absDir).sort(byName);
-    const stats = names.map((n) => lstatSync(join(absDir, n), { bigint: true }));
-    for (let i = 0; i < names.length; i++) {
-      const path = relDir ? `${relDir}/${names[i]}` : names[i];
-      const s = stats[i];
-      const isDir = s.isDirectory();
-      const r = rel(path);
-      const ig = ignore.ignores(path);
-      const ex = opts.exclude?.ignores(r) ?? false;
-      if (ig || ex) {
-        // An excluded dir is still entered when an exception could match below it.
-        if (isDir && !(ig && ignore.canSkipDir(path)) && !(ex && opts.exclude!.canSkipDir(r))) yield* dir(path);
-        continue;
-      }
-      const abs = join(absDir, names[i]);
-      const base = { path, abs, mode: Number(s.mode & 0o7777n), size: Number(s.size), mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, dev: s.dev, nlink: Number(s.nlink) };
-      if (isDir) {
-        yield { ...base, type: 'dir', size: 0 };
-        yield* dir(path);
-      } else if (s.isSymbolicLink()) {
-        yield { ...base, type: 'symlink', link: readlinkSync(abs) };
-      } else if (s.isFile()) {
-        const key = `${s.dev}:${s.ino}`;
-        const first = base.nlink > 1 ? seen.get(key) : undefined;
-        if (first !== undefined) yield { ...base, type: 'hardlink', link: first };
-        else {
-          if (base.nlink > 1) seen.set(key, path);
-          yield { ...base, type: 'file' };
-        }
+    return { relDir, absDir, names: readdirSync(absDir).sort(byName), i: 0 };
+  };
+  const stack: Frame[] = [open(start)];
+  while (stack.length) {
+    const f = stack[stack.length - 1]!;
+    if (f.i >= f.names.length) {
+      stack.pop();
+      continue;
+    }
+    const name = f.names[f.i++]!;
+    const path = f.relDir ? `${f.relDir}/${name}` : name;
+    const abs = join(f.absDir, name);
+    const s = lstatSync(abs, { bigint: true });
+    const isDir = s.isDirectory();
+    const r = rel(path);
+    const ig = ignore.ignores(path);
+    const ex = opts.exclude?.ignores(r) ?? false;
+    if (ig || ex) {
+      // An excluded dir is still entered when an exception could match below it.
+      if (isDir && !(ig && ignore.canSkipDir(path)) && !(ex && opts.exclude!.canSkipDir(r))) stack.push(open(path));
+      continue;
+    }
+    const base = { path, abs, mode: Number(s.mode & 0o7777n), size: Number(s.size), mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, dev: s.dev, nlink: Number(s.nlink) };
+    if (isDir) {
+      yield { ...base, type: 'dir', size: 0 };
+      stack.push(open(path));
+    } else if (s.isSymbolicLink()) {
+      yield { ...base, type: 'symlink', link: readlinkSync(abs) };
+    } else if (s.isFile()) {
+      const key = `${s.dev}:${s.ino}`;
+      const first = base.nlink > 1 ? seen.get(key) : undefined;
+      if (first !== undefined) yield { ...base, type: 'hardlink', link: first };
+      else {
+        if (base.nlink > 1) seen.set(key, path);
+        yield { ...base, type: 'file' };
       }
     }
   }
-  yield* dir(start);
 }

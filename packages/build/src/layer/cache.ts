@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDigest, type Digest } from '@pipeline/core';
 import type { Layer } from '../model/layer.js';
@@ -10,6 +10,31 @@ import { storedLayer } from './write.js';
 
 /** Bump when the tar or gzip bytes for the same inputs would change. */
 const FORMAT = 'pipeline-layer/1';
+
+/**
+ * Everything in the layer key except file contents. No record with this shape means no content
+ * key can hit either, so a cold layer is not read once to hash it and again to tar it.
+ */
+export function layerShape(planned: PlannedEntry[], o: { epoch: number; compressionLevel?: number; chunkSize?: number; extra?: string }): string {
+  const h = createHash('sha256');
+  h.update(`shape\0${FORMAT}\0${o.epoch}\0${o.compressionLevel ?? 1}\0${o.chunkSize ?? 0}\0${o.extra ?? ''}\n`);
+  for (const e of planned) {
+    const s = e.source;
+    const what = s.kind === 'file' ? String(s.size) : s.kind === 'bytes' ? String(s.data.byteLength) : s.kind === 'symlink' || s.kind === 'hardlink' ? s.target : '';
+    h.update(`${e.name}\0${s.kind}\0${e.mode}\0${e.uid}\0${e.gid}\0${what}\n`);
+  }
+  return h.digest('hex');
+}
+
+const shapePath = (cacheDir: string, shape: string) => join(cacheDir, 'layers', 'shapes', shape);
+
+export async function hasShape(cacheDir: string, shape: string): Promise<boolean> {
+  return access(shapePath(cacheDir, shape)).then(() => true, () => false);
+}
+
+export async function putShape(cacheDir: string, shape: string): Promise<void> {
+  await writeAtomic(shapePath(cacheDir, shape), '');
+}
 
 /**
  * The layer's identity before it is written: every planned entry (name, kind, mode, owner, link

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Layer } from '../model/layer.js';
-import { getCachedLayer, layerKey, putCachedLayer } from './cache.js';
+import { getCachedLayer, hasShape, layerKey, layerShape, putCachedLayer, putShape } from './cache.js';
 import type { LayerEntry } from './entries.js';
 import { planLayer, type PlannedEntry } from './plan.js';
 import { StatCache, type FileStat } from './stat-cache.js';
@@ -68,9 +68,11 @@ export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOpti
     const s = stats.get(p);
     return s ? sc.get(p, s) : undefined;
   };
-  // Unknown files are hashed first (a read, no compression): a hit then still skips the expensive part.
+  // Unknown files are hashed first (a read, no compression) so a hit still skips the expensive
+  // part; but only when a layer of this exact shape was cached before, else no hit is possible.
   const startedNs = nowNs();
-  const hashed = hashUnknown(planned, known);
+  const shape = layerShape(planned, keyOpts);
+  const hashed = (await hasShape(o.cacheDir, shape)) ? hashUnknown(planned, known) : new Map<string, string>();
   const remember = async (hashes: Map<string, string>) => {
     for (const [p, sha] of hashes) {
       const s = stats.get(p);
@@ -88,7 +90,10 @@ export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOpti
   }
   const w = await writeLayer(entries, o);
   const key = layerKey(w.planned, (p) => w.hashes.get(p), keyOpts);
-  if (key) await putCachedLayer(o.cacheDir, key, w.layer, w.files, w.bytes);
+  if (key) {
+    await putCachedLayer(o.cacheDir, key, w.layer, w.files, w.bytes);
+    await putShape(o.cacheDir, layerShape(w.planned, keyOpts));
+  }
   await remember(w.hashes);
   return { layer: w.layer, files: w.files, bytes: w.bytes, cached: false };
 }

@@ -55,7 +55,7 @@ export async function writeLayer(entries: LayerEntry[], o: WriteLayerOptions): P
   await mkdir(tmpDir, { recursive: true });
   const tmp = join(tmpDir, `.tmp-layer-${randomBytes(8).toString('hex')}`);
   try {
-    const tar = tarStream(planned, o.epoch);
+    const tar = tarStream(planned, o.epoch, o.chunkSize);
     const c = await compressToFile(tar.stream, tmp, { level: o.compressionLevel, chunkSize: o.chunkSize });
     const r = tar.result;
     const target = blobPath(o.store, c.digest);

@@ -6,7 +6,8 @@ import tar from 'tar-stream';
 import { digestHex, type Digest } from '@pipeline/core';
 import { configBlob, manifestBlob, type Image } from '../model/image.js';
 import { MediaType, type ManifestFlavor } from '../model/media-types.js';
-import { hashingStream } from '../store/blob-store.js';
+import { hashingStream, openBlob } from '../store/blob-store.js';
+import { ensureLocalBlob } from './local-blob.js';
 
 export interface DockerArchiveResult {
   digest: Digest;
@@ -19,7 +20,7 @@ export interface DockerArchiveResult {
  * blobs (as Docker 25 does), so skopeo reads it as docker-archive: and oci-archive: alike.
  * Entries are sorted and dated `mtime`, so the archive is byte-for-byte reproducible.
  */
-export async function writeDockerArchive(image: Image, file: string, opts: { repoTags?: string[]; flavor?: ManifestFlavor; mtime?: Date } = {}): Promise<DockerArchiveResult> {
+export async function writeDockerArchive(image: Image, file: string, opts: { repoTags?: string[]; flavor?: ManifestFlavor; mtime?: Date; localStore?: string } = {}): Promise<DockerArchiveResult> {
   const flavor = opts.flavor ?? 'docker';
   const mtime = opts.mtime ?? new Date(0);
   const config = configBlob(image, flavor);
@@ -58,7 +59,8 @@ export async function writeDockerArchive(image: Image, file: string, opts: { rep
       }
       const layer = layers.find((l) => path(l.digest) === name)!;
       const entry = pack.entry(header(name, layer.size));
-      await pipeline(await layer.open(), entry);
+      if (opts.localStore) await ensureLocalBlob(opts.localStore, layer);
+      await pipeline(opts.localStore ? openBlob(opts.localStore, layer.digest) : await layer.open(), entry);
     }
     pack.finalize();
     await done;

@@ -6,6 +6,7 @@ import { MediaType, type ManifestFlavor } from '../model/media-types.js';
 import type { Descriptor, Index } from '../model/types.js';
 import { blobSize, ingestBlob, linkBlob } from '../store/blob-store.js';
 import type { Layer } from '../model/layer.js';
+import { ensureLocalBlob } from './local-blob.js';
 
 export interface OciLayoutResult {
   digest: Digest;
@@ -21,10 +22,11 @@ async function writeSmallBlob(dir: string, digest: Digest, bytes: Buffer): Promi
   await ingestBlob(dir, digest, Readable.from([bytes]), bytes.length);
 }
 
-/** Copies one layer's blob in, from a local store by hard link when it has one, else by streaming. */
+/** Copies one layer's blob in: by hard link from the local store (fetching it there first), else by streaming. */
 async function writeLayer(dir: string, layer: Layer, localStore?: string): Promise<boolean> {
   if ((await blobSize(dir, layer.digest)) === layer.size) return false;
-  if (localStore && (await blobSize(localStore, layer.digest)) === layer.size) {
+  if (localStore) {
+    await ensureLocalBlob(localStore, layer);
     await linkBlob(localStore, dir, layer.digest);
     return true;
   }

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, symlink, utimes, writeFile, link } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile, link } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPipelineError } from '@pipeline/core';
@@ -97,6 +97,22 @@ test('cache: a no-change rebuild is a hit; a changed file is a miss; a corrupt e
   assert.is(fourth.cached, false);
   assert.is(fourth.layer.digest, third.layer.digest);
   assert.is((await run()).cached, true);
+});
+
+test('cache: a fresh checkout (every stat changed, same content) is a hit without re-tarring', async () => {
+  const [d, store, cacheDir] = await Promise.all([context(), tmp('store-'), tmp('cache-')]);
+  const run = () => copyToLayer({ context: d, sources: ['.'], dest: '/app/', epoch: 5, store, cacheDir });
+  const first = await run();
+  assert.is(first.cached, false);
+  // What a CI runner with a restored cache sees: the same bytes, but new inodes and times.
+  const copy = await tmp('checkout-');
+  execFileSync('cp', ['-a', `${d}/.`, copy]);
+  execFileSync('find', [copy, '-exec', 'touch', '-h', '-d', '2030-01-01', '{}', '+']);
+  await rm(join(d), { recursive: true });
+  execFileSync('mv', [copy, d]);
+  const again = await run();
+  assert.is(again.cached, true);
+  assert.is(again.layer.digest, first.layer.digest);
 });
 
 test('ADD archive.tar.gz extracts re-normalized entries under dest', async () => {

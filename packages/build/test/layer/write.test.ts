@@ -6,7 +6,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { writeLayer, type LayerEntry } from '../../src/layer/index.js';
+import { tarStream, writeLayer, type LayerEntry } from '../../src/layer/index.js';
+import { planLayer } from '../../src/layer/plan.js';
 import { blobPath } from '../../src/store/blob-store.js';
 import { readLayer } from './helpers.js';
 
@@ -98,6 +99,40 @@ test('a file that changes size while being read is an error, and no blob is left
     assert.match((e as Error).message, /changed while it was being added/);
   }
   assert.equal(execFileSync('ls', ['-A', join(store, 'blobs/sha256')]).toString(), '');
+});
+
+test('chunking: any chunk size gives the same tar; every chunk but the last is whole; gzip members agree', async () => {
+  const [d, store] = await Promise.all([tmp('l-'), tmp('store-')]);
+  const entries = await fixture(d, randomBytes((1 << 20) + 777));
+  const tarOf = (chunk: number) => {
+    const t = tarStream(planLayer(entries), 1700000000, chunk);
+    const parts = [...t.stream];
+    return { parts, bytes: Buffer.concat(parts), hashes: t.result.hashes };
+  };
+  const whole = tarOf(1 << 20);
+  for (const size of [512, 513, 4096, 70_000]) {
+    const t = tarOf(size);
+    assert.ok(t.bytes.equals(whole.bytes), `chunk ${size}: same tar`);
+    assert.ok(t.parts.slice(0, -1).every((p) => p.length === size), `chunk ${size}: whole members`);
+    assert.equal([...t.hashes], [...whole.hashes]);
+  }
+  const listed = execFileSync('tar', ['-tvf', '-'], { input: whole.bytes }).toString();
+  assert.match(listed, /app\/big\.bin/);
+  const a = await writeLayer(entries, { store, epoch: 1 });
+  const b = await writeLayer(entries, { store, epoch: 1, chunkSize: 4096 });
+  assert.is(b.layer.diffId, a.layer.diffId);
+  assert.equal(gunzipSync(await readFile(blobPath(store, b.layer.digest))), gunzipSync(await readFile(blobPath(store, a.layer.digest))));
+});
+
+test('a file that grew since it was listed is an error too', async () => {
+  const [d, store] = await Promise.all([tmp('l-'), tmp('store-')]);
+  await writeFile(join(d, 'f'), 'abcdef');
+  try {
+    await writeLayer([{ path: 'f', source: { kind: 'file', path: join(d, 'f'), size: 2 } }], { store, epoch: 0 });
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as Error).message, /expected 2 bytes, got 3/);
+  }
 });
 
 test.run();

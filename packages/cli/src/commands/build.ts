@@ -111,7 +111,7 @@ const command: Command = {
         written.push({ output: `oci:${o.dir}`, digest: w.digest });
       } else if (o.kind === 'docker-archive') {
         const repoTags = o.ref ? [o.ref.includes(':') ? o.ref : `${o.ref}:latest`] : tags;
-        const w = await writeDockerArchive(r.image, o.file, { flavor: format === 'oci' ? 'oci' : 'docker', repoTags, mtime: new Date(r.epoch * 1000) });
+        const w = await writeDockerArchive(r.image, o.file, { flavor: format === 'oci' ? 'oci' : 'docker', repoTags, mtime: new Date(r.epoch * 1000), localStore: r.store });
         written.push({ output: `docker-archive:${o.file}`, digest: w.digest });
       }
     }
