@@ -49,7 +49,13 @@ const out = join(work, `oci-${run}`);
 timed('warm the base blobs into the store', 'node', [bin, 'build', app, '-o', `oci:${join(work, 'warm')}`, '--cache-dir', cache], { env });
 rmSync(join(cache, 'layers'), { recursive: true, force: true });
 rmSync(join(cache, 'stat'), { recursive: true, force: true });
-const cold = timed('pipeline build → OCI layout, cold layer cache', 'node', [bin, 'build', app, '-o', `oci:${out}`, '--cache-dir', cache], { env }).s;
+// Best of three, as the baseline: each time with no layer cache, no stat cache and a new output.
+const cold = best(3, () => {
+  rmSync(join(cache, 'layers'), { recursive: true, force: true });
+  rmSync(join(cache, 'stat'), { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+  return timed('pipeline build → OCI layout, cold layer cache', 'node', [bin, 'build', app, '-o', `oci:${out}`, '--cache-dir', cache], { env }).s;
+});
 const noChange = best(3, () => timed('pipeline build, nothing changed', 'node', [bin, 'build', app, '-o', `oci:${out}`, '--cache-dir', cache], { env }).s);
 const src = join(app, 'src/server.js');
 const orig = readFileSync(src);
@@ -83,6 +89,10 @@ rmSync(join(work, `big-cache-${run}`), { recursive: true, force: true });
 
 // --- issue 4: build + push side by side ----------------------------------------------------------
 const push = {};
+// Content no registry and no local store has seen, in both layers: "cold" for every tool, so
+// nobody mounts or skips a blob an earlier run pushed (docker remembers digests it pushed).
+const nonces = [join(app, 'node_modules/.bench-run'), join(app, 'src/.bench-run')];
+for (const n of nonces) writeFileSync(n, `${run}\n`);
 const pcache = join(work, `pcache-${run}`);
 push.pipelineColdS = timed('pipeline build --push (cold cache, new repo)', 'node', [bin, 'build', app, '--push', '--image', `${REG}/bench/pipeline-${run}`, '--tag', 'v1', '--cache-dir', pcache, '-q'], { env }).s;
 appendFileSync(src, '// push change\n');
@@ -90,13 +100,20 @@ push.pipelineOneFileS = timed('pipeline build --push, one file changed', 'node',
 writeFileSync(src, orig);
 push.pipelineSameS = timed('pipeline build --push, same commit again', 'node', [bin, 'build', app, '--push', '--image', `${REG}/bench/pipeline-${run}`, '--tag', 'v1', '--cache-dir', pcache, '-q'], { env }).s;
 if (peers) {
-  // A cold docker build has none of the base's layers: drop every local name of that image
-  // (test/services keeps it as pipeline-test/node too); services/start makes it again afterwards.
-  const baseId = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE], { encoding: 'utf8' }).stdout.trim();
-  const names = spawnSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => baseId && baseId.includes(l.split(' ')[1] ?? '-')).map((l) => l.split(' ')[0]);
-  spawnSync('docker', ['rmi', '-f', BASE, ...names], { stdio: 'ignore' });
+  // A cold docker build has none of the base's layers. Any local image sharing them (earlier
+  // runs, test images built on the base) keeps them and makes the pull instant, so every image
+  // whose layers start with the base's first layer goes, then dangling ones; services/start
+  // makes the test images again afterwards.
+  const layersOf = (ids) => JSON.parse(spawnSync('docker', ['image', 'inspect', ...ids], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout || '[]').map((i) => ({ id: i.Id, layers: i.RootFS?.Layers ?? [] }));
+  const baseLayer = layersOf(['pipeline-test/node:20'])[0]?.layers[0];
+  const all = () => layersOf([...new Set(spawnSync('docker', ['image', 'ls', '-aq'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean))]);
+  const sharing = () => (baseLayer ? all().filter((i) => i.layers.includes(baseLayer)).map((i) => i.id) : []);
+  const doomed = sharing();
+  if (doomed.length) spawnSync('docker', ['rmi', '-f', ...doomed], { stdio: 'ignore' });
+  spawnSync('docker', ['image', 'prune', '-f'], { stdio: 'ignore' });
+  push.dockerBaseGone = sharing().length === 0;
   const d = `${REG}/bench/docker-${run}:v1`;
-  push.dockerS = timed('docker build (pulls base) + docker push', 'bash', ['-c', `DOCKER_BUILDKIT=0 docker build -q -t ${d} . >/dev/null && docker push -q ${d} >/dev/null`], { cwd: app }).s;
+  push.dockerS = timed('docker build (pulls base) + docker push', 'bash', ['-c', `DOCKER_BUILDKIT=0 docker build --no-cache -q -t ${d} . >/dev/null && docker push -q ${d} >/dev/null`], { cwd: app }).s;
   const b = `${REG}/bench/buildah-${run}:v1`;
   const bstore = join(work, `buildah-${run}`);
   push.buildahS = timed('buildah bud + buildah push', 'bash', ['-c', `buildah --root ${bstore}/root --runroot ${bstore}/run --storage-driver vfs bud -q --tls-verify=false -t ${b} . >/dev/null && buildah --root ${bstore}/root --runroot ${bstore}/run --storage-driver vfs push -q --tls-verify=false ${b} >/dev/null`], { cwd: app }).s;
@@ -107,6 +124,7 @@ if (peers) {
   push.coldRatioToFastestPeer = +(push.pipelineColdS / fastest).toFixed(3);
 }
 results.push = push;
+for (const n of nonces) rmSync(n, { force: true });
 if (peers) sh('bash', [join(root, 'test/services/start')], { stdio: 'inherit' });
 
 mkdirSync(join(root, 'bench/results'), { recursive: true });
@@ -118,17 +136,17 @@ const md = [
   '| build (issue 3) | time |',
   '|---|---|',
   `| tar -cf - app \\| gzip -1 \\| sha256sum (baseline) | ${f(results.build.baselineS)} |`,
-  `| pipeline build → OCI layout, cold layer cache | ${f(results.build.coldS)} (${results.build.coldRatio}× baseline) |`,
+  `| pipeline build → OCI layout, cold layer cache (best of 3, as the baseline) | ${f(results.build.coldS)} (${results.build.coldRatio}× baseline) |`,
   `| pipeline build, nothing changed | ${f(results.build.noChangeS)} |`,
   `| pipeline build, one source file changed | ${f(results.build.oneFileChangedS)} |`,
   `| 1 GiB context: peak RSS | ${results.build.bigContext.peakRssMiB} MiB (${results.build.bigContext.seconds} s) |`,
   '',
-  '| build + push (issue 4), one run | time |',
+  '| build + push (issue 4), one run; new content in both layers so no tool can skip or mount a blob an earlier run pushed | time |',
   '|---|---|',
   `| pipeline build --push, cold | ${f(push.pipelineColdS)}${push.coldRatioToFastestPeer ? ` (${push.coldRatioToFastestPeer}× fastest peer)` : ''} |`,
   `| pipeline build --push, one file changed | ${f(push.pipelineOneFileS)} |`,
   `| pipeline build --push, same commit again | ${f(push.pipelineSameS)} |`,
-  `| docker build + docker push | ${f(push.dockerS)} |`,
+  `| docker build --no-cache (pulls its base${push.dockerBaseGone === false ? ': NOT cold, base layers still local' : ''}) + docker push | ${f(push.dockerS)} |`,
   `| buildah bud + buildah push | ${f(push.buildahS)} |`,
   `| containerify | ${f(push.containerifyS)} |`,
   '',
