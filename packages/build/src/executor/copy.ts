@@ -64,7 +64,9 @@ export async function makeCopyRunner(o: CopyRunnerOptions): Promise<StepRunner['
       chmod = parseInt(m, 8);
     }
     const excludes = (ins.exclude ?? []).map((w) => x.word(w));
-    const common = { dest, owner, chmod, excludes, epoch: o.epoch, store: o.store, cacheDir: o.noCache ? undefined : o.cacheDir, compressionLevel: o.compressionLevel, where };
+    const label = `${o.dockerfile.split('/').pop()}:${ins.pos.line} ${ins.kind} ${sources.join(' ')}`.slice(0, 40);
+    const onProgress = (done: number, total: number) => o.logger.progress(`layer:${ins.pos.line}`, label, done, total);
+    const common = { dest, owner, chmod, excludes, epoch: o.epoch, store: o.store, cacheDir: o.noCache ? undefined : o.cacheDir, compressionLevel: o.compressionLevel, where, onProgress };
 
     if (ins.from) {
       const ref = x.word(ins.from);

@@ -111,6 +111,7 @@ export async function addTarToLayer(o: AddTarOptions): Promise<CopyResult> {
       store: o.store,
       epoch: o.epoch,
       compressionLevel: o.compressionLevel,
+      onProgress: o.onProgress,
       cacheDir: o.cacheDir,
       preserveModes: true,
       keyExtra: `add-tar:${archiveHash.digest('hex')}`,

@@ -28,6 +28,8 @@ export interface CopyCommon {
   cacheDir?: string;
   compressionLevel?: number;
   where?: Where;
+  /** Tar bytes written so far and expected, while a layer is (re)built; not called on a cache hit. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface CopyToLayerOptions extends CopyCommon {
@@ -114,6 +116,7 @@ export async function copyToLayer(o: CopyToLayerOptions): Promise<CopyResult> {
     store: o.store,
     epoch: o.epoch,
     compressionLevel: o.compressionLevel,
+    onProgress: o.onProgress,
     cacheDir: o.cacheDir,
     preserveModes: scoped,
     statRoot: scoped ? undefined : root,

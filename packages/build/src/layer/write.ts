@@ -21,6 +21,27 @@ export interface WriteLayerOptions {
   /** Keep entries' permission bits instead of normalizing them (an image's files: setuid, 1777…). */
   preserveModes?: boolean;
   chunkSize?: number;
+  /** Called as the tar is produced: bytes of tar so far and the expected total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The tar's size before it is written (PAX headers aside): headers, padded contents, end blocks. */
+export function expectedTarSize(planned: PlannedEntry[]): number {
+  let n = 1024;
+  for (const e of planned) {
+    const size = e.source.kind === 'file' ? e.source.size : e.source.kind === 'bytes' ? e.source.data.byteLength : 0;
+    n += 512 + size + ((512 - (size % 512)) % 512);
+  }
+  return n;
+}
+
+function* counted(stream: Iterable<Buffer>, total: number, report: (done: number, total: number) => void): Generator<Buffer> {
+  let done = 0;
+  for (const chunk of stream) {
+    done += chunk.length;
+    report(done, Math.max(done, total));
+    yield chunk;
+  }
 }
 
 export interface WrittenLayer {
@@ -56,7 +77,8 @@ export async function writeLayer(entries: LayerEntry[], o: WriteLayerOptions): P
   const tmp = join(tmpDir, `.tmp-layer-${randomBytes(8).toString('hex')}`);
   try {
     const tar = tarStream(planned, o.epoch, o.chunkSize);
-    const c = await compressToFile(tar.stream, tmp, { level: o.compressionLevel, chunkSize: o.chunkSize });
+    const source = o.onProgress ? counted(tar.stream, expectedTarSize(planned), o.onProgress) : tar.stream;
+    const c = await compressToFile(source, tmp, { level: o.compressionLevel, chunkSize: o.chunkSize });
     const r = tar.result;
     const target = blobPath(o.store, c.digest);
     if ((await blobSize(o.store, c.digest)) === c.size) await rm(tmp, { force: true });

@@ -124,6 +124,16 @@ test('chunking: any chunk size gives the same tar; every chunk but the last is w
   assert.equal(gunzipSync(await readFile(blobPath(store, b.layer.digest))), gunzipSync(await readFile(blobPath(store, a.layer.digest))));
 });
 
+test('progress: reported per member, growing, ending at the tar size it announced', async () => {
+  const [d, store] = await Promise.all([tmp('l-'), tmp('store-')]);
+  const calls: [number, number][] = [];
+  const w = await writeLayer(await fixture(d, randomBytes(300_000)), { store, epoch: 0, chunkSize: 65536, onProgress: (done, total) => calls.push([done, total]) });
+  assert.ok(calls.length >= 5, `${calls.length} reports`);
+  assert.ok(calls.every(([done, total], i) => done <= total && (i === 0 || done > calls[i - 1]![0])));
+  const raw = gunzipSync(await readFile(blobPath(store, w.layer.digest)));
+  assert.equal(calls.at(-1), [raw.length, raw.length]);
+});
+
 test('a file that grew since it was listed is an error too', async () => {
   const [d, store] = await Promise.all([tmp('l-'), tmp('store-')]);
   await writeFile(join(d, 'f'), 'abcdef');
