@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
-import { ContextError } from '@pipeline/core';
+import { ContextError, type SourcePosition } from '@pipeline/core';
 import { noIgnore } from '../context/dockerignore.js';
 import { resolveSource } from '../context/resolve.js';
 import { hasGlob } from '../context/go-match.js';
@@ -46,6 +46,28 @@ export async function isTarArchive(context: string, source: string, ignore: Igno
   }
 }
 
+const TOOLS = { xz: { cmd: 'xz', pkg: 'xz-utils' }, bzip2: { cmd: 'bzip2', pkg: 'bzip2' } } as const;
+
+/**
+ * xz and bzip2 have no well-kept Node library; Debian's own decompressors do it, streaming
+ * (`xz -dc`, `bzip2 -dc`), and a missing one is named with its package.
+ */
+async function throughTool(kind: 'xz' | 'bzip2', input: Readable, out: NodeJS.WritableStream, source: string, where?: SourcePosition): Promise<void> {
+  const { cmd, pkg } = TOOLS[kind];
+  const { execa } = await import('execa');
+  const child = execa(cmd, ['-dc'], { buffer: { stdout: false, stderr: true }, stripFinalNewline: true, reject: false });
+  try {
+    await Promise.all([pipeline(input, child.stdin!), pipeline(child.stdout!, out)]);
+  } catch (e) {
+    child.kill();
+    const r = await child;
+    if ((r as { code?: string }).code === 'ENOENT') throw new ContextError(`ADD ${source}: Expected \`${cmd}\` to extract this ${kind} archive, but it is not installed`, where, `apt-get install ${pkg}, or recompress the archive with gzip`);
+    throw new ContextError(`ADD ${source}: Expected a readable ${kind} tar archive, got an error: ${String(r.stderr || (e as Error).message).trim()}`, where);
+  }
+  const r = await child;
+  if (r.exitCode !== 0) throw new ContextError(`ADD ${source}: Expected a readable ${kind} tar archive, got an error from ${cmd}: ${String(r.stderr).trim()}`, where);
+}
+
 export interface AddTarOptions extends CopyCommon {
   context: string;
   source: string;
@@ -66,15 +88,12 @@ function memberPath(name: string): string | undefined {
 /**
  * `ADD archive.tar[.gz] /dir`: the archive's members, re-normalized (epoch mtimes, sorted,
  * owner from the archive unless --chown), become the layer under dir. Member contents are
- * spooled to a temp dir so memory stays bounded. bzip2 and xz are refused: no well-kept library.
+ * spooled to a temp dir so memory stays bounded. gzip in-process; xz and bzip2 through Debian's tools.
  */
 export async function addTarToLayer(o: AddTarOptions): Promise<CopyResult> {
   const where = toPosition(o.where);
   const [src] = await resolveSource(o.context, o.source, { ignore: o.ignore ?? noIgnore, where });
   const kind = await archiveKind(src.abs);
-  if (kind === 'bzip2' || kind === 'xz') {
-    throw new ContextError(`ADD ${o.source}: Expected a tar or tar.gz archive, got ${kind} compression, which pipeline does not extract`, where, 'recompress it with gzip, or COPY it and extract it in a RUN step');
-  }
   if (!kind) throw new ContextError(`ADD ${o.source}: Expected a tar archive, got a file that is not one`, where);
   const dest = destination(o.dest.endsWith('/') ? o.dest : `${o.dest}/`, o.workdir);
   const spool = await mkdtemp(join(tmpdir(), 'pipeline-add-'));
@@ -106,7 +125,8 @@ export async function addTarToLayer(o: AddTarOptions): Promise<CopyResult> {
     const input = createReadStream(src.abs);
     input.on('data', (c) => archiveHash.update(c));
     if (kind === 'gzip') await pipeline(input, createGunzip(), extract);
-    else await pipeline(input, extract);
+    else if (kind === 'tar') await pipeline(input, extract);
+    else await throughTool(kind, input, extract, o.source, where);
     return await writeLayerCached(entries, {
       store: o.store,
       epoch: o.epoch,
