@@ -3,7 +3,8 @@
 // the GitOps record in a bare remote, and bad input that exits 2 with nothing deployed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock, openTarget, parseDeployConfig, releaseLock } from '@pipeline/deploy';
@@ -16,6 +17,7 @@ import { cleanEngine, makeApp, type AppImage } from '../../deploy/test/helpers/i
 const APP = `itg-cli-${process.pid}`;
 const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
 const HOST = 'unix:///var/run/docker.sock';
+const bin = fileURLToPath(new URL('../bin/pipeline.js', import.meta.url));
 const ENV = { GITHUB_ACTOR: 'itg-actor', PIPELINE_ACTOR: '', NO_COLOR: '1' };
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@x', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@x' } }).trim();
@@ -210,6 +212,25 @@ if (needs(test, 'docker', 'registry')) {
     assert.ok((await t.list()).every((i) => out.kept.includes(i.digest)));
     assert.ok((await t.images(HOST)).every((i) => i.digests.some((d) => out.kept.includes(d))));
     assert.is((await cli('prune', 'local', '--keep', '0')).code, 2);
+  });
+
+  test('Ctrl-C during a rollout: exit 1, lock released, never zero replicas; the next deploy converges', async () => {
+    const child = spawn(process.execPath, [bin, 'deploy', 'local', '--image', v3.ref], { cwd: repo, env: { ...process.env, ...ENV } });
+    let err = '';
+    const started = new Promise<void>((res) => child.stderr.on('data', (c) => {
+      err += c;
+      if (/in \d+ batch\(es\)/.test(err)) res();
+    }));
+    const code = new Promise<number | null>((res) => child.on('close', res));
+    await started;
+    child.kill('SIGINT');
+    assert.is(await code, 1, err);
+    assert.match(err, /SIGINT: stopping the deploy and releasing the lock/);
+    assert.match((await cli('lock', 'status', 'local')).stdout, /not locked/);
+    assert.ok((await running()).filter((i) => i.digest === v2.digest).length >= 1);
+    const r = await cli('deploy', 'local', '--image', v2.ref);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal((await running()).map((i) => i.digest), [v2.digest, v2.digest]);
   });
 }
 
