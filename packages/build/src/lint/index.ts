@@ -6,6 +6,7 @@ import { secrets } from './rules/secrets.js';
 import { unpinnedFrom } from './rules/base.js';
 import { addForCopy, maintainer, relativeWorkdir } from './rules/instructions.js';
 import { rootUser } from './rules/user.js';
+export { effectiveUser, isRootUser } from './rules/user.js';
 import { cdInRun, sudo } from './rules/run.js';
 
 export type { Finding, Rule, Severity } from './types.js';
@@ -16,6 +17,8 @@ export const LINT_RULES: readonly Rule[] = [shellForm, multiProcess, aptLists, a
 export interface LintOptions {
   /** Names of pipeline.yml's images: `FROM os` means that image, pinned by the pipeline. */
   pipelineImages?: string[];
+  /** What an external base runs as, when known (see LintContext). */
+  baseUser?: (image: string) => string | undefined;
   /** Rule ids to skip (pipeline.yml `lint.disable`). */
   disable?: string[];
 }
@@ -26,7 +29,7 @@ export function lintDockerfile(df: Dockerfile, opts: LintOptions = {}): Finding[
   const out: Finding[] = [];
   for (const r of LINT_RULES) {
     if (off.has(r.id)) continue;
-    for (const h of r.check(df, { pipelineImages: opts.pipelineImages })) out.push({ rule: r.id, severity: r.severity, line: h.pos.line, column: h.pos.column, message: h.message, fix: h.fix });
+    for (const h of r.check(df, { pipelineImages: opts.pipelineImages, baseUser: opts.baseUser })) out.push({ rule: r.id, severity: r.severity, line: h.pos.line, column: h.pos.column, message: h.message, fix: h.fix });
   }
   return out.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
 }

@@ -35,4 +35,9 @@ export interface Hit {
 /** What the caller knows beyond the Dockerfile: images of pipeline.yml, which the pipeline pins by digest itself. */
 export interface LintContext {
   pipelineImages?: string[];
+  /**
+   * The user an external base runs as, when the caller knows it (a pipeline.yml image's own
+   * Dockerfile, or a base's config): `undefined` means unknown.
+   */
+  baseUser?: (image: string) => string | undefined;
 }

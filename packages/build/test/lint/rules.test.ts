@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lintDockerfile, LINT_RULES, lintFails, unknownRuleIds } from '../../src/lint/index.js';
+import { effectiveUser, lintDockerfile, LINT_RULES, lintFails, unknownRuleIds } from '../../src/lint/index.js';
 import { parse, parserInUse } from './parse.js';
 
 console.log(`lint tests parse with: ${parserInUse}`);
@@ -63,6 +63,19 @@ test('the three-line app Dockerfile has only the USER warning; disable silences 
   const df = parse('FROM registry.local/team/node:20.11.1\nCOPY . /app\nCMD ["node", "/app/server.js"]\n');
   assert.equal(lintDockerfile(df).map((f) => f.rule), ['PL009']);
   assert.equal(lintDockerfile(df, { disable: ['PL009'] }), []);
+});
+
+test('PL009 knows what a base runs as when told: quiet on a non-root base, named on a root one', () => {
+  const app = parse('FROM node\nCOPY . /app\n');
+  const known = { pipelineImages: ['node'] };
+  assert.equal(lintDockerfile(app, { ...known, baseUser: (i) => (i === 'node' ? '1000:1000' : undefined) }), []);
+  const [f] = lintDockerfile(app, { ...known, baseUser: () => 'root' });
+  assert.is(f.rule, 'PL009');
+  assert.match(f.message, /node runs as root/);
+  assert.equal(lintDockerfile(app, { ...known, baseUser: () => undefined }).map((x) => x.rule), ['PL009']);
+  assert.is(effectiveUser(parse('FROM os AS b\nUSER app\nFROM b\nCOPY . /x\n')), 'app');
+  assert.is(effectiveUser(parse('FROM os\nCOPY . /x\n'), (i) => (i === 'os' ? 'svc' : undefined)), 'svc');
+  assert.is(effectiveUser(parse('FROM os\nCOPY . /x\n')), undefined);
 });
 
 test('findings come sorted by line, and builder-stage package caches are not reported', () => {

@@ -57,6 +57,23 @@ if (!wired) {
     assert.equal(j.findings.map((f: { file: string; rule: string; line: number; column: number; severity: string }) => [f.file, f.rule, f.line, f.column, f.severity]), [['Dockerfile', 'PL006', 3, 1, 'error']]);
     assert.equal([j.errors, j.warnings, j.strict, j.failed], [1, 0, false, true]);
   });
+
+  test('an app FROM a pipeline.yml image that sets USER gets no root warning; its root base does', async () => {
+    await writeFile(join(dir, 'Dockerfile.node'), 'FROM os\nUSER 1000:1000\n');
+    await writeFile(join(dir, 'Dockerfile.os'), 'FROM busybox:1.36\nLABEL version=1\n');
+    await writeFile(join(dir, 'Dockerfile'), 'FROM node\nCOPY . /app\nCMD ["node", "/app/server.js"]\n');
+    const images = '  os: { dockerfile: Dockerfile.os, from: "busybox:1.36", version: { label: version } }\n  node: { dockerfile: Dockerfile.node, from: os, version: { label: version } }\n  app: { dockerfile: Dockerfile, from: node }\n';
+    await writeFile(join(dir, 'pipeline.yml'), `version: 1\nimages:\n${images}`);
+    const j = JSON.parse((await cli(dir, {}, 'lint', '--json')).out);
+    assert.equal(j.findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`), ['Dockerfile.os PL009']);
+    await writeFile(join(dir, 'Dockerfile.node'), 'FROM os\nUSER root\n');
+    const k = JSON.parse((await cli(dir, {}, 'lint', '--json')).out);
+    assert.equal(k.findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`).sort(), ['Dockerfile PL009', 'Dockerfile.node PL009', 'Dockerfile.os PL009']);
+    assert.match(k.findings.find((f: { file: string }) => f.file === 'Dockerfile').message, /node runs as root/);
+    await writeFile(join(dir, 'Dockerfile.node'), 'FROM os\n');
+    const l = JSON.parse((await cli(dir, {}, 'lint', '--json')).out);
+    assert.equal(l.findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`).sort(), ['Dockerfile PL009', 'Dockerfile.node PL009', 'Dockerfile.os PL009']);
+  });
 }
 
 test('a bad pipeline.yml stops lint with exit 2 and its position', async () => {
