@@ -66,15 +66,22 @@ async function readIfExists(file: string): Promise<string | undefined> {
 }
 
 /**
+ * pipeline's own state directory (build record, local cache) is never part of an image: it changes
+ * on every build, so a `COPY . /app` from the project root would never hit the cache. It comes
+ * first, so a `!.pipeline` in .dockerignore still brings it back.
+ */
+const OWN = [{ pattern: '.pipeline', line: 0 }];
+
+/**
  * The context's ignore rules as BuildKit finds them: `<Dockerfile>.dockerignore` beside the
- * Dockerfile wins over `<context>/.dockerignore`; neither means nothing is ignored.
+ * Dockerfile wins over `<context>/.dockerignore`; neither means nothing is ignored (but .pipeline).
  */
 export async function loadIgnore(contextDir: string, dockerfile?: string): Promise<Ignore> {
   const candidates = dockerfile ? [join(dirname(dockerfile), `${basename(dockerfile)}.dockerignore`)] : [];
   candidates.push(join(contextDir, '.dockerignore'));
   for (const file of candidates) {
     const text = await readIfExists(file);
-    if (text !== undefined) return makeIgnore(parseDockerignore(text), file);
+    if (text !== undefined) return makeIgnore([...OWN, ...parseDockerignore(text)], file);
   }
-  return noIgnore;
+  return makeIgnore(OWN);
 }

@@ -105,4 +105,17 @@ test('loadIgnore: <Dockerfile>.dockerignore wins over the context one', async ()
   assert.not.ok((await loadIgnore(join(d, 'docker'))).ignores('a'));
 });
 
+test("pipeline's own .pipeline/ state is left out of a context, unless .dockerignore brings it back", async () => {
+  const d = await mkdtemp(join(tmpdir(), 'ign-own-'));
+  const none = await loadIgnore(d);
+  assert.ok(none.ignores('.pipeline'));
+  assert.ok(none.ignores('.pipeline/record.json'));
+  assert.not.ok(none.ignores('app/.pipeline'), 'only the root one');
+  assert.not.ok(none.ignores('app'));
+  await writeFile(join(d, '.dockerignore'), 'tmp\n');
+  assert.ok((await loadIgnore(d)).ignores('.pipeline/record.json'));
+  await writeFile(join(d, '.dockerignore'), '!.pipeline\n');
+  assert.not.ok((await loadIgnore(d)).ignores('.pipeline/record.json'));
+});
+
 test.run();
