@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isConfigError, type PipelineError } from '@pipeline/core';
@@ -131,5 +134,68 @@ test('missing secret: a ConfigError naming the variable, before anything runs', 
   assert.throws(() => resolveSecrets(env, { vars: {} }), (e: Error) => isConfigError(e) && /PIPELINE_TEST_NOPE to be set/.test(e.message));
   assert.throws(() => resolveSecrets(env, { vars: { PIPELINE_TEST_NOPE: 'sekrit-value' } }), (e: Error) => isConfigError(e) && /readable secret file \/nonexistent\/secret, got ENOENT/.test(e.message));
 });
+
+// TLS for tcp:// hosts and ssh known_hosts: files are read while parsing, so these cases use real (dummy) PEM files.
+const pemDir = mkdtempSync(join(tmpdir(), 'config-tls-'));
+process.on('exit', () => rmSync(pemDir, { recursive: true, force: true }));
+const pemFile = (name: string, kind: string) => (writeFileSync(join(pemDir, name), `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`), join(pemDir, name));
+const [caPem, certPem, keyPem] = [pemFile('ca.pem', 'CERTIFICATE'), pemFile('cert.pem', 'CERTIFICATE'), pemFile('key.pem', 'RSA PRIVATE KEY')];
+const noCa = mkdtempSync(join(pemDir, 'no-ca-'));
+writeFileSync(join(noCa, 'cert.pem'), readFileSync(certPem));
+writeFileSync(join(noCa, 'key.pem'), readFileSync(keyPem));
+const notPem = join(pemDir, 'not.pem');
+writeFileSync(notPem, 'hello\n');
+const knownHosts = join(pemDir, 'known_hosts');
+writeFileSync(knownHosts, 'web1 ssh-ed25519 AAAA\n');
+const tcp = (tls: unknown) => ({ p: { hosts: [{ url: 'tcp://10.0.0.2:2376', tls }] } });
+
+test('tls: files, certPath (DOCKER_CERT_PATH layout), tls: true from $DOCKER_CERT_PATH, verify: false; knownHosts', () => {
+  const want = { url: 'tcp://10.0.0.2:2376', address: '10.0.0.2', tls: { verify: true, ca: caPem, cert: certPem, key: keyPem } };
+  assert.equal(parseDeployConfig(tcp({ ca: caPem, cert: certPem, key: keyPem }), at).p.hosts[0], want);
+  assert.equal(parseDeployConfig(tcp({ certPath: pemDir }), at).p.hosts[0], want);
+  const saved = process.env.DOCKER_CERT_PATH;
+  process.env.DOCKER_CERT_PATH = pemDir;
+  try {
+    assert.equal(parseDeployConfig(tcp(true), at).p.hosts[0], want);
+  } finally {
+    if (saved === undefined) delete process.env.DOCKER_CERT_PATH;
+    else process.env.DOCKER_CERT_PATH = saved;
+  }
+  assert.equal(parseDeployConfig(tcp({ certPath: noCa, verify: false }), at).p.hosts[0].tls, { verify: false, cert: join(noCa, 'cert.pem'), key: join(noCa, 'key.pem') });
+  assert.equal(parseDeployConfig(tcp({ ca: caPem }), at).p.hosts[0].tls, { verify: true, ca: caPem });
+  assert.is(parseDeployConfig(tcp(false), at).p.hosts[0].tls, undefined);
+  assert.is(parseDeployConfig({ p: { hosts: [{ url: 'ssh://deploy@web1', knownHosts }] } }, at).p.hosts[0].knownHosts, knownHosts);
+});
+
+test('tls: a missing cert file is a ConfigError at pipeline.yml:line:col, exit 2, naming the file', () => {
+  let err: PipelineError | undefined;
+  try {
+    parseDeployConfig(tcp({ ca: caPem, cert: join(pemDir, 'missing.pem'), key: keyPem }), (p) => ({ file: 'pipeline.yml', line: 20 + p.length, column: 7 }));
+  } catch (e) {
+    err = e as PipelineError;
+  }
+  assert.ok(isConfigError(err), String(err));
+  assert.is(err!.exitCode, 2);
+  assert.is(err!.format().split('\n')[0], `pipeline.yml:26:7: p.hosts.0.tls.cert: Expected a readable PEM file (CERTIFICATE), got "${join(pemDir, 'missing.pem')}: ENOENT"`);
+});
+
+const tlsCorpus: [string, unknown, RegExp, string][] = [
+  ['tls: missing ca file', tcp({ ca: '/nonexistent/ca.pem' }), /Expected a readable PEM file \(CERTIFICATE\), got "\/nonexistent\/ca.pem: ENOENT"/, 'p.hosts.0.tls.ca'],
+  ['tls: missing key file', tcp({ cert: certPem, key: join(pemDir, 'nokey.pem') }), /readable PEM file \(PRIVATE KEY\).*ENOENT/, 'p.hosts.0.tls.key'],
+  ['tls: not a PEM file', tcp({ ca: notPem }), /Expected a PEM file with a CERTIFICATE, got ".*not.pem: no/, 'p.hosts.0.tls.ca'],
+  ['tls: a key where the cert belongs', tcp({ cert: keyPem, key: keyPem }), /a PEM file with a CERTIFICATE/, 'p.hosts.0.tls.cert'],
+  ['tls: cert without key', tcp({ ca: caPem, cert: certPem }), /Expected cert and key together .*got "a cert without a key"/, 'p.hosts.0.tls.key'],
+  ['tls: key without cert', tcp({ key: keyPem }), /cert and key together .*got "a key without a cert"/, 'p.hosts.0.tls.cert'],
+  ['tls: certPath missing', tcp({ certPath: '/nonexistent/certs' }), /Expected a directory holding ca.pem, cert.pem and key.pem \(the DOCKER_CERT_PATH layout\), got "\/nonexistent\/certs: ENOENT"/, 'p.hosts.0.tls.certPath'],
+  ['tls: certPath a file', tcp({ certPath: caPem }), /not a directory/, 'p.hosts.0.tls.certPath'],
+  ['tls: certPath without ca.pem, verifying', tcp({ certPath: noCa }), /ca.pem in .* to verify the server \(or verify: false/, 'p.hosts.0.tls.certPath'],
+  ['tls: unknown key', tcp({ cacert: caPem }), /Expected one of the keys ca, cert, key, certPath, verify, got "cacert"/, 'p.hosts.0.tls.cacert'],
+  ['tls: verify not a boolean', tcp({ ca: caPem, verify: 'yes' }), /Expected true or false/, 'p.hosts.0.tls.verify'],
+  ['tls on an ssh host', { p: { hosts: [{ url: 'ssh://deploy@web1', tls: { ca: caPem } }] } }, /tls only on a tcp:\/\/ host/, 'p.hosts.0.tls'],
+  ['tls on a unix socket', { p: { hosts: [{ url: 'unix:///var/run/docker.sock', tls: true }] } }, /tls only on a tcp:\/\/ host/, 'p.hosts.0.tls'],
+  ['knownHosts on a tcp host', { p: { hosts: [{ url: 'tcp://10.0.0.2:2376', knownHosts }] } }, /knownHosts only on an ssh:\/\/ host/, 'p.hosts.0.knownHosts'],
+  ['knownHosts missing', { p: { hosts: [{ url: 'ssh://deploy@web1', knownHosts: '/nonexistent/known_hosts' }] } }, /a readable known_hosts file, got "\/nonexistent\/known_hosts: ENOENT"/, 'p.hosts.0.knownHosts'],
+];
+for (const [name, raw, re, path] of tlsCorpus) test(`bad config: ${name}`, () => bad(raw, re, path));
 
 test.run();

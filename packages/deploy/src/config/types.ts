@@ -48,9 +48,15 @@ export interface HostConfig {
   url: string;
   /** The address probes and the proxy use to reach this host's containers. */
   address: string;
-  tls?: { ca?: string; cert?: string; key?: string };
+  /**
+   * TLS for tcp:// (docker CLI semantics): `verify` is --tlsverify (the server's certificate must chain to `ca`,
+   * or to the system's roots without one, and name the host); cert + key are the client's --tlscert/--tlskey.
+   */
+  tls?: { ca?: string; cert?: string; key?: string; verify: boolean };
   /** ssh private key file. */
   identity?: string;
+  /** ssh: an OpenSSH known_hosts file; the host's key must be listed there (else ~/.ssh/known_hosts, where a listed key must match). */
+  knownHosts?: string;
 }
 
 export interface PortMapping { host: number; container: number; protocol: 'tcp' | 'udp' }

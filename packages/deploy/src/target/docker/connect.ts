@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import type { HostConfig } from '../../config/types.js';
@@ -18,7 +19,10 @@ export function connect(h: HostConfig): Docker {
     const tls = h.tls;
     if (!tls) return new Docker({ host: u.hostname, port: Number(u.port), protocol: 'http' });
     const read = (p?: string) => (p ? readFileSync(p) : undefined);
-    return new Docker({ host: u.hostname, port: Number(u.port), protocol: 'https', ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key) });
+    const opts = { ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key) };
+    // One agent per host: TLS sessions are kept alive between API calls; verify is the CLI's --tlsverify.
+    const agent = new HttpsAgent({ ...opts, rejectUnauthorized: tls.verify, keepAlive: true, maxSockets: 16 });
+    return new Docker({ host: u.hostname, port: Number(u.port), protocol: 'https', ...opts, agent } as Docker.DockerOptions);
   }
   const sshOptions: Record<string, unknown> = { readyTimeout: 10_000 };
   if (h.identity) sshOptions.privateKey = readFileSync(h.identity);
@@ -35,4 +39,18 @@ export function connect(h: HostConfig): Docker {
 /** The host's short name in messages and labels: the URL without credentials. */
 export function hostName(h: HostConfig): string {
   return h.url;
+}
+
+/** A TLS handshake failure in words a user can act on (Node/OpenSSL report them as codes and alert numbers). */
+export function explainTls(e: Error & { code?: string }): string | undefined {
+  const code = e.code ?? '';
+  const m = e.message;
+  if (/alert bad certificate|alert certificate required|alert unknown ca|SSL alert number (42|116|48)/i.test(m)) {
+    return 'the engine refused our client certificate (tls.cert/tls.key missing, or not signed by the CA the engine trusts with --tlscacert)';
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/.test(code)) {
+    return `the engine's certificate is not trusted: ${m} (${code}); tls.ca must be the CA that signed the engine's --tlscert, for the address in the URL`;
+  }
+  if (/Client sent an HTTP request to an HTTPS server/.test(m)) return 'the engine speaks TLS on this port: add tls (ca, cert, key) to the host';
+  return undefined;
 }

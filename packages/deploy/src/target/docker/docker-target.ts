@@ -4,7 +4,7 @@ import { DeployError, isDigest, type Digest } from '@pipeline/core';
 import type { DeployEnvironment, HostConfig } from '../../config/types.js';
 import { LABEL } from '../../labels.js';
 import type { HistoryEntry, Instance, InstanceSpec, LockInfo, PullAuth, Target } from '../target.js';
-import { connect } from './connect.js';
+import { connect, explainTls } from './connect.js';
 import { containerSpec } from './container-spec.js';
 import { createHolder, holderName, roleLabels } from './holder.js';
 import { demux, readAll, withTimeout } from './streams.js';
@@ -35,7 +35,8 @@ export class DockerTarget implements Target {
       try {
         await withTimeout(this.d(h).ping(), 15_000, 'ping');
       } catch (e) {
-        throw new DeployError(`host ${h}: cannot reach the Docker engine: ${(e as Error).message}`, { exitCode: 2, hint: 'check the hosts: list in pipeline.yml and that the engine answers there', cause: e });
+        const tls = explainTls(e as Error);
+        throw new DeployError(`host ${h}: cannot reach the Docker engine: ${tls ?? (e as Error).message}`, { exitCode: 2, hint: 'check the hosts: list in pipeline.yml and that the engine answers there', cause: e });
       }
     }));
   }
