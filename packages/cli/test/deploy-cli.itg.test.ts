@@ -222,7 +222,7 @@ if (needs(test, 'docker', 'registry')) {
       if (/in \d+ batch\(es\)/.test(err)) res();
     }));
     const code = new Promise<number | null>((res) => child.on('close', res));
-    await started;
+    await Promise.race([started, code]);
     child.kill('SIGINT');
     assert.is(await code, 1, err);
     assert.match(err, /SIGINT: stopping the deploy and releasing the lock/);

@@ -24,6 +24,8 @@ export interface GitRecordResult { commit: string; branch: string; pushed: boole
 
 // simple-git drops ambient GIT_* variables and refuses explicit ones unless listed here.
 const ALLOWED_ENV = ['GIT_INDEX_FILE', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_SSH_COMMAND', 'GIT_SSH', 'GIT_TERMINAL_PROMPT'];
+// Variables simple-git refuses outright (npm sets EDITOR, a shell may set PAGER): none matter to plumbing.
+const DROPPED = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'PREFIX']);
 
 /** `Jane Doe <jane@example.com>` (git's author form) or a CI login. */
 export function gitIdent(actor: string): { name: string; email: string } {
@@ -34,9 +36,10 @@ export function gitIdent(actor: string): { name: string; email: string } {
 async function open(dir: string, env: Record<string, string> = {}): Promise<SimpleGit> {
   const { simpleGit } = await import('simple-git');
   const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.toUpperCase().startsWith('GIT_')) base[k] = v;
-  if (process.env.GIT_SSH_COMMAND) base.GIT_SSH_COMMAND = process.env.GIT_SSH_COMMAND;
-  return simpleGit({ baseDir: dir, allowEnvironment: ALLOWED_ENV }).env({ ...base, GIT_TERMINAL_PROMPT: '0', ...env });
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.toUpperCase().startsWith('GIT_') && !DROPPED.has(k.toUpperCase())) base[k] = v;
+  // The user's own ssh command for pushes (a deploy key in CI) is kept; simple-git wants that said out loud.
+  for (const k of ['GIT_SSH_COMMAND', 'GIT_SSH']) if (process.env[k]) base[k] = process.env[k]!;
+  return simpleGit({ baseDir: dir, allowEnvironment: ALLOWED_ENV, unsafe: { allowUnsafeSshCommand: true } }).env({ ...base, GIT_TERMINAL_PROMPT: '0', ...env });
 }
 
 const rev = (git: SimpleGit, ref: string) => git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then((s) => s.trim() || undefined, () => undefined);
