@@ -52,12 +52,14 @@ const TOOLS = { xz: { cmd: 'xz', pkg: 'xz-utils' }, bzip2: { cmd: 'bzip2', pkg: 
  * xz and bzip2 have no well-kept Node library; Debian's own decompressors do it, streaming
  * (`xz -dc`, `bzip2 -dc`), and a missing one is named with its package.
  */
-async function throughTool(kind: 'xz' | 'bzip2', input: Readable, out: NodeJS.WritableStream, source: string, where?: SourcePosition): Promise<void> {
+async function throughTool(kind: 'xz' | 'bzip2', open: () => Readable, out: NodeJS.WritableStream, source: string, where?: SourcePosition): Promise<void> {
   const { cmd, pkg } = TOOLS[kind];
   const { execa } = await import('execa');
   const child = execa(cmd, ['-dc'], { buffer: { stdout: false, stderr: true }, stripFinalNewline: true, reject: false });
   try {
-    await Promise.all([pipeline(input, child.stdin!), pipeline(child.stdout!, out)]);
+    // Opened only now, with its consumer attached in the same tick: a flowing stream opened
+    // before the await above lost its first chunks.
+    await Promise.all([pipeline(open(), child.stdin!), pipeline(child.stdout!, out)]);
   } catch (e) {
     child.kill();
     const r = await child;
@@ -122,11 +124,14 @@ export async function addTarToLayer(o: AddTarOptions): Promise<CopyResult> {
       }
       skip();
     });
-    const input = createReadStream(src.abs);
-    input.on('data', (c) => archiveHash.update(c));
-    if (kind === 'gzip') await pipeline(input, createGunzip(), extract);
-    else if (kind === 'tar') await pipeline(input, extract);
-    else await throughTool(kind, input, extract, o.source, where);
+    const open = () => {
+      const input = createReadStream(src.abs);
+      input.on('data', (c) => archiveHash.update(c));
+      return input;
+    };
+    if (kind === 'gzip') await pipeline(open(), createGunzip(), extract);
+    else if (kind === 'tar') await pipeline(open(), extract);
+    else await throughTool(kind, open, extract, o.source, where);
     return await writeLayerCached(entries, {
       store: o.store,
       epoch: o.epoch,
