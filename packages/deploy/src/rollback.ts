@@ -19,9 +19,12 @@ export async function rollback(o: RollbackOptions): Promise<DeployResult> {
   const current = running[0]?.digest;
   let to: { digest: Digest; sha?: string; image?: string } | undefined;
   if (!o.to) {
-    const d = current ? (running.find((i) => i.previous)?.previous ?? previousDigest(all, current)) : undefined;
-    const ok = past.find((e) => e.result === 'ok' && e.to.digest !== current);
-    const digest = d ?? ok?.to.digest;
+    // The version before the running one, but never one whose last deploy failed: after an
+    // automatic rollback the containers' "previous" is the version that just failed.
+    const lastResult = (d: Digest) => past.find((e) => e.to.digest === d)?.result;
+    const good = (d: Digest | undefined): d is Digest => !!d && d !== current && (lastResult(d) ?? 'ok') === 'ok';
+    const candidates = [...running.map((i) => i.previous), current ? previousDigest(all, current) : undefined, ...past.filter((e) => e.result === 'ok').map((e) => e.to.digest)];
+    const digest = candidates.find(good);
     if (digest) to = { digest, sha: all.find((i) => i.digest === digest)?.sha ?? past.find((e) => e.to.digest === digest)?.to.sha };
   } else if (isDigest(o.to)) {
     to = { digest: o.to };

@@ -77,9 +77,9 @@ if (needs(test, 'docker', 'registry')) {
     assert.is(s.mixed, false);
   });
 
-  test('manual rollback --to v1 sha, then a second deploy while locked fails clearly', async () => {
-    const r = await rollback({ env, to: v1.sha, actor: 'itg' });
-    assert.is(r.digest, v1.digest);
+  test('manual rollback (default: the last good version, not the v3 that just failed), then a second deploy while locked fails clearly', async () => {
+    const r = await rollback({ env, actor: 'itg' });
+    assert.is(r.digest, v1.digest, 'v3 failed, v2 runs: the version before is v1');
     assert.equal((await running()).map((i) => i.digest), [v1.digest, v1.digest, v1.digest]);
     let release!: () => void;
     const held = new Promise<void>((res) => (release = res));

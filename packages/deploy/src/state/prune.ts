@@ -1,18 +1,27 @@
 import type { Digest } from '@pipeline/core';
 import type { Target } from '../target/target.js';
+import { history } from './history.js';
 
 export interface PruneResult { containers: string[]; images: string[]; kept: Digest[] }
 
 /**
- * Keeps the last `keep` deployed versions (by their newest container), always the running ones and
- * their recorded rollback targets; removes stopped containers and images of every other version.
+ * Keeps the last `keep` good deployed versions (by the history, then by their newest container),
+ * always the running ones and their recorded rollback targets; removes stopped containers and
+ * images of every other version.
  */
 export async function prune(target: Target, o: { keep: number }): Promise<PruneResult> {
   const all = await target.list();
+  const past = await history(target, 500);
+  // A version counts by its last deploy in the history: one that failed or was rolled back is
+  // not a version worth keeping over an older good one. Versions the history does not know
+  // (older than it) follow by their newest container.
+  const lastResult = new Map<Digest, string>();
+  for (const e of past) if (!lastResult.has(e.to.digest)) lastResult.set(e.to.digest, e.result);
+  const goodByHistory = [...new Set(past.filter((e) => e.result === 'ok').map((e) => e.to.digest))].filter((d) => lastResult.get(d) === 'ok');
   const newest = new Map<Digest, string>();
   for (const i of all) if ((newest.get(i.digest) ?? '') < i.createdAt) newest.set(i.digest, i.createdAt);
-  const byAge = [...newest].sort((a, b) => b[1].localeCompare(a[1])).map(([d]) => d);
-  const kept = new Set<Digest>(byAge.slice(0, o.keep));
+  const unknownByAge = [...newest].sort((a, b) => b[1].localeCompare(a[1])).map(([d]) => d).filter((d) => !lastResult.has(d));
+  const kept = new Set<Digest>([...goodByHistory, ...unknownByAge].slice(0, o.keep));
   for (const i of all) {
     if (!i.running) continue;
     kept.add(i.digest);
