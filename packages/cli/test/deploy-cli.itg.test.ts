@@ -232,6 +232,33 @@ if (needs(test, 'docker', 'registry')) {
     assert.is(r.code, 0, r.stderr);
     assert.equal((await running()).map((i) => i.digest), [v2.digest, v2.digest]);
   });
+
+  test('kill -9 mid-rollout leaves versions mixed: status --report-only says so; status converges to the last good one', async () => {
+    const child = spawn(process.execPath, [bin, 'deploy', 'local', '--image', v1.ref], { cwd: repo, env: { ...process.env, ...ENV } });
+    let err = '';
+    const midway = new Promise<void>((res) => child.stderr.on('data', (c) => {
+      err += c;
+      if (/healthy in \d+ ms/.test(err)) res();
+    }));
+    const code = new Promise<number | null>((res) => child.on('close', res));
+    await Promise.race([midway, code]);
+    child.kill('SIGKILL');
+    await code;
+    const before = (await running()).map((i) => i.digest);
+    assert.ok(before.includes(v1.digest) && before.includes(v2.digest), `mixed after the kill: ${before}\n${err}`);
+    const report = await cli('status', 'local', '--report-only', '--json');
+    assert.is(report.code, 0, report.stderr);
+    assert.is(json(report.stdout).mixed, true);
+    assert.equal(json(report.stdout).converged, undefined);
+    assert.equal((await running()).map((i) => i.digest).sort(), before.sort(), 'report-only touches nothing');
+    const r = await cli('status', 'local', '--json');
+    assert.is(r.code, 0, r.stderr);
+    const j = json(r.stdout);
+    assert.is(j.converged.to, v2.digest, 'the last version deployed ok, not the interrupted one');
+    assert.is(j.mixed, false);
+    assert.equal((await running()).map((i) => i.digest), [v2.digest, v2.digest]);
+    assert.match((await cli('lock', 'status', 'local')).stdout, /not locked/);
+  });
 }
 
 test.run();

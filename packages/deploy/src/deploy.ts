@@ -106,7 +106,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
       if (!(e instanceof BatchFailed)) throw e;
       failure = e.failure;
     }
-    if (o.signal?.aborted) throw new DeployError(`deploy ${deployId} interrupted; the next deploy converges the hosts to one version`);
+    if (o.signal?.aborted) throw new DeployError(`deploy ${deployId} interrupted; the next deploy (or pipeline status) converges the hosts to one version`);
     if (failure) {
       const back = await rollBack(target, ctx, from, before, digest, env.replicas);
       const durationMs = Date.now() - t0;

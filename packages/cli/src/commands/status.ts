@@ -1,21 +1,62 @@
-import { formatStatus, status } from '@pipeline/deploy';
+import { shortDigest, type Digest } from '@pipeline/core';
+import { formatStatus, history, isStale, openTarget, rollback, status, type EnvironmentStatus, type HistoryEntry } from '@pipeline/deploy';
 import type { Command } from '../command.js';
-import { ENV_FLAGS, ENV_HELP, openEnvironment, targetFor } from './deploy-env.js';
+import { actorFor, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, repositoryFor, targetFor } from './deploy-env.js';
+
+/**
+ * Which version a mixed fleet (an interrupted deploy) goes to: the running version whose last
+ * deploy in the history ended ok (the interrupted one never was verified), else the one most
+ * instances run.
+ */
+export function convergeTarget(st: EnvironmentStatus, past: HistoryEntry[]): Digest | undefined {
+  if (!st.mixed) return undefined;
+  const running = new Set(st.versions.map((v) => v.digest));
+  const good = past.find((e) => e.result === 'ok' && running.has(e.to.digest));
+  return good?.to.digest ?? st.versions[0]?.digest;
+}
 
 const command: Command = {
   name: 'status',
-  summary: 'Per host, per container: digest, git SHA, health, uptime; and who holds the deploy lock',
-  usage: 'pipeline status ENVIRONMENT [--all] [--json]',
-  options: { all: { type: 'boolean' }, ...ENV_FLAGS },
-  help: ['    --all                  stopped containers too (the rollback targets)', ...ENV_HELP],
+  summary: 'Per host, per container: digest, git SHA, health, uptime; who holds the lock; converges an interrupted deploy',
+  usage: 'pipeline status ENVIRONMENT [--all] [--report-only] [--json]',
+  options: { all: { type: 'boolean' }, 'report-only': { type: 'boolean' }, ...ENV_FLAGS },
+  help: [
+    '    --all                  stopped containers too (the rollback targets)',
+    '    --report-only          when an interrupted deploy left versions mixed, only say so (default: converge',
+    '                           to the last good running version, with the probes and lock of a deploy)',
+    ...ENV_HELP,
+  ],
   async run(ctx) {
     const s = await openEnvironment(ctx);
     const target = await targetFor(s);
     try {
-      const st = await status(target, { all: !!ctx.values.all });
+      let st = await status(target, { all: !!ctx.values.all });
+      // A live lock is a deploy in progress: leave it be. A stale one (its process is gone, or
+      // older than lock.stale) is what an interrupted deploy leaves; the rollback breaks it.
+      const locked = Object.values(st.lock).some((l) => l && !isStale(l, s.env.lock.stale));
+      let converged: { from: Digest[]; to: Digest; deployId: string } | undefined;
+      const to = convergeTarget(st, await history(target, 200));
+      if (to && !ctx.values['report-only'] && !locked) {
+        ctx.logger.info(`${s.env.name}: versions are mixed (${st.versions.map((v) => `${shortDigest(v.digest)}×${v.running}`).join(', ')}): an interrupted deploy; converging to ${shortDigest(to)}`);
+        const secrets = await preflight(s, ctx.env);
+        const actor = await actorFor(ctx.env, s.cfg.dir);
+        const repo = await repositoryFor(s);
+        const auth = repo ? await pullAuth(repo, ctx.env) : undefined;
+        const deployTarget = openTarget(s.env, repo, secrets);
+        try {
+          const { result } = await recorded(s, deployTarget, actor, to, ctx.logger, (signal) =>
+            rollback({ env: s.env, to, image: repo, actor, message: 'pipeline status: converge an interrupted deploy', logger: ctx.logger, signal, auth, secrets, target: deployTarget }),
+          );
+          converged = { from: st.versions.map((v) => v.digest), to, deployId: result.deployId };
+        } finally {
+          await deployTarget.close();
+        }
+        st = await status(target, { all: !!ctx.values.all });
+      }
       const locks = Object.entries(st.lock).filter(([, l]) => l).map(([h, l]) => `locked on ${h} by ${l!.owner} since ${l!.time}: ${l!.message} (deploy ${l!.deployId})`);
       const count = Object.values(st.hosts).reduce((n, xs) => n + xs.filter((x) => x.running).length, 0);
-      ctx.result({ environment: s.env.name, ...st }, [`${s.env.name}: ${count} running`, formatStatus(st), ...locks].filter(Boolean).join('\n'));
+      const note = converged ? `converged: ${converged.from.map(shortDigest).join(' + ')} → ${shortDigest(converged.to)}` : st.mixed && !locked ? 'run without --report-only to converge' : '';
+      ctx.result({ environment: s.env.name, ...st, converged }, [`${s.env.name}: ${count} running`, formatStatus(st), note, ...locks].filter(Boolean).join('\n'));
       return 0;
     } finally {
       await target.close();

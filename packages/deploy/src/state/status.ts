@@ -56,6 +56,6 @@ export function formatStatus(s: EnvironmentStatus): string {
     lines.push(h);
     for (const x of xs) lines.push(`  ${x.name}  ${shortDigest(x.digest)}  ${x.sha ?? '-'}  ${x.health}  ${x.uptimeMs !== undefined ? `${Math.round(x.uptimeMs / 1000)}s` : '-'}`);
   }
-  if (s.mixed) lines.push(`MIXED: ${s.versions.map((v) => `${shortDigest(v.digest)}×${v.running}`).join(', ')} (the next deploy converges)`);
+  if (s.mixed) lines.push(`MIXED: ${s.versions.map((v) => `${shortDigest(v.digest)}×${v.running}`).join(', ')} (the next deploy, or pipeline status, converges)`);
   return lines.join('\n');
 }
