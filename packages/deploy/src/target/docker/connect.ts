@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import type { HostConfig } from '../../config/types.js';
+import { SshAgent } from './ssh.js';
 
 // dockerode (with ssh2 and grpc) is loaded on first use, not at start-up: importing it cost
 // ~140 ms of every command, builds included. It is CommonJS, so a synchronous require works.
@@ -10,7 +11,7 @@ const load = createRequire(import.meta.url);
 let DockerClass: typeof Docker | undefined;
 const dockerode = (): typeof Docker => (DockerClass ??= load('dockerode') as typeof Docker);
 
-/** A dockerode client for one host URL: unix socket, tcp (TLS when certs are given) or ssh (docker system dial-stdio). */
+/** A dockerode client for one host URL: unix socket, tcp (TLS when certs are given) or ssh (docker system dial-stdio on one shared connection). */
 export function connect(h: HostConfig): Docker {
   const Docker = dockerode();
   const u = new URL(h.url);
@@ -24,16 +25,16 @@ export function connect(h: HostConfig): Docker {
     const agent = new HttpsAgent({ ...opts, rejectUnauthorized: tls.verify, keepAlive: true, maxSockets: 16 });
     return new Docker({ host: u.hostname, port: Number(u.port), protocol: 'https', ...opts, agent } as Docker.DockerOptions);
   }
-  const sshOptions: Record<string, unknown> = { readyTimeout: 10_000 };
-  if (h.identity) sshOptions.privateKey = readFileSync(h.identity);
-  else if (process.env.SSH_AUTH_SOCK) sshOptions.agent = process.env.SSH_AUTH_SOCK;
-  return new Docker({
-    protocol: 'ssh',
+  // One ssh connection per host, one dial-stdio channel per API call (see ssh.ts); DockerTarget.close() ends it.
+  const agent = new SshAgent({
     host: u.hostname,
     port: u.port ? Number(u.port) : 22,
     username: decodeURIComponent(u.username),
-    sshOptions,
-  } as Docker.DockerOptions);
+    privateKey: h.identity ? readFileSync(h.identity) : undefined,
+    agent: h.identity ? undefined : process.env.SSH_AUTH_SOCK,
+    knownHosts: h.knownHosts,
+  });
+  return new Docker({ protocol: 'http', host: u.hostname, port: u.port ? Number(u.port) : 22, agent } as Docker.DockerOptions);
 }
 
 /** The host's short name in messages and labels: the URL without credentials. */

@@ -236,7 +236,12 @@ export class DockerTarget implements Target {
     }
   }
 
+  /** Ends the per-host connections (the shared ssh connection, kept-alive TLS sockets). */
   async close(): Promise<void> {
-    // dockerode keeps no long-lived connections; ssh agents close with their request.
+    for (const { docker } of this.clients.values()) {
+      const agent = (docker.modem as unknown as { agent?: { end?: () => void; destroy(): void } }).agent;
+      if (agent?.end) agent.end();
+      else agent?.destroy();
+    }
   }
 }
