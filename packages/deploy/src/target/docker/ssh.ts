@@ -3,7 +3,7 @@ import { Agent } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
 import { fingerprint, knownKeys } from './known-hosts.js';
 
 /** OpenSSH's default MaxSessions is 10 channels per connection; stay below it. */
@@ -55,9 +55,10 @@ export class SshAgent extends Agent {
 
   private connect(): Promise<Client> {
     if (this.client) return this.client;
-    const c = new Client();
     this.hostKeyProblem = undefined;
-    this.client = new Promise<Client>((resolve, reject) => {
+    // ssh2 is loaded on first use: the CLI's start-up never pays for it.
+    this.client = import('ssh2').then((m) => new Promise<Client>((resolve, reject) => {
+      const c = new m.default.Client();
       c.once('ready', () => {
         this.conn = c;
         this.connections++;
@@ -78,7 +79,7 @@ export class SshAgent extends Agent {
       if (this.o.privateKey) cfg.privateKey = this.o.privateKey;
       else if (this.o.agent) cfg.agent = this.o.agent;
       c.connect(cfg);
-    });
+    }));
     return this.client;
   }
 
