@@ -2,7 +2,7 @@
 // joined to the root namespace by a bridge on 10.231.0.0/24 (our own addresses, nothing is routed
 // elsewhere). The loopback registry is forwarded into each namespace at 127.0.0.1:5000 so pulls by
 // digest work unchanged. One namespace can also run Debian's sshd for ssh:// hosts. All removed by stop().
-import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
@@ -32,6 +32,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ip = (...a: string[]) => execa('ip', a);
 
 /** Removes a namespace lab left by a crashed run (same names). */
+/**
+ * dockerd bind-mounts its namespace under its exec-root (/run/NAME/netns/default): left mounted,
+ * the namespace (and its address, which every lab reuses) outlives the lab.
+ */
+export async function releaseExecRoot(ns: string): Promise<void> {
+  const execNetns = join('/run', ns, 'netns');
+  if (existsSync(execNetns)) for (const f of readdirSync(execNetns)) await execa('umount', ['-l', join(execNetns, f)], { reject: false });
+  rmSync(join('/run', ns), { recursive: true, force: true });
+}
+
 async function sweep(names: string[]): Promise<void> {
   for (const ns of names) {
     const dir = join(ROOT, ns);
@@ -47,6 +57,7 @@ async function sweep(names: string[]): Promise<void> {
     });
     await execa('ip', ['netns', 'del', ns], { reject: false });
     await execa('umount', ['-R', join(dir, 'data')], { reject: false });
+    await releaseExecRoot(ns);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -244,6 +244,18 @@ if (needs(test, 'docker', 'registry')) {
     await Promise.race([midway, code]);
     child.kill('SIGKILL');
     await code;
+    // A `docker stop` the killed process had already sent still completes in the engine: read
+    // the fleet once it has settled (the same list twice, 1 s apart).
+    const settled = async () => {
+      let last = '';
+      for (let i = 0; i < 30; i++) {
+        const now = (await running()).map((x) => `${x.name}@${x.digest}`).sort().join(' ');
+        if (now === last) return;
+        last = now;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    await settled();
     const before = (await running()).map((i) => i.digest);
     assert.ok(before.includes(v1.digest) && before.includes(v2.digest), `mixed after the kill: ${before}\n${err}`);
     const report = await cli('status', 'local', '--report-only', '--json');

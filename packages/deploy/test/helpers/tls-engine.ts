@@ -2,6 +2,7 @@
 // its own joined to the root namespace by one veth pair on 10.232.0.0/30 (our own addresses). Certificates come
 // from openssl in a temp dir: a CA, the server's (IP SAN), a client's, and a second CA that signed nothing here.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { releaseExecRoot } from '../../../../test/lib/netns.js';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
@@ -42,6 +43,7 @@ async function sweep(ns: string, veth: string): Promise<void> {
   await execa('ip', ['netns', 'del', ns], { reject: false });
   await execa('ip', ['link', 'del', veth], { reject: false });
   await execa('umount', ['-R', join(dir, 'data')], { reject: false });
+  await releaseExecRoot(ns);
   rmSync(dir, { recursive: true, force: true });
 }
 
