@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs, services } from '../lib/services.js';
 import { runCli } from '../lib/cli.js';
+import { accessLog } from '../lib/access-log.js';
 
 const ok = needs(test, 'docker', 'registry');
 const work = mkdtempSync(join(tmpdir(), 'pipeline-push-'));
@@ -64,9 +65,13 @@ if (ok) {
 
   test('a SHA tag never moves: a different image for the same commit is refused (exit 2) unless --force', async () => {
     appendFileSync(join(app, 'app/server.js'), '// uncommitted but same HEAD\n');
+    const log = accessLog('basic');
     const r = await push(s.registries.basic.host, ['--tag', git('rev-parse', 'HEAD').trim()]);
     assert.is(r.code, 2, r.stderr);
     assert.match(r.stderr, /already|immutable|points/i);
+    // Blobs start on their way during the build, but not when a SHA tag exists: nothing was sent.
+    const writes = (await log.since()).filter((e) => e.method !== 'GET' && e.method !== 'HEAD');
+    assert.equal(writes.map((e) => `${e.method} ${e.path}`), [], 'a refused push sends nothing');
     const f = await push(s.registries.basic.host, ['--tag', git('rev-parse', 'HEAD').trim(), '--force']);
     assert.is(f.code, 0, f.stderr);
     git('checkout', '--', '.');

@@ -10,6 +10,7 @@ import { chrootRunner } from './executor/chroot.js';
 import { resolveEpoch } from './epoch.js';
 import { manifestBlob, type Image } from './model/image.js';
 import type { ManifestFlavor } from './model/media-types.js';
+import type { Layer } from './model/layer.js';
 import type { Platform } from './model/types.js';
 import { loadImageSource, parseImageSource, type RegistryReader } from './sources/resolve.js';
 import { parsePlatform } from './sources/platform.js';
@@ -41,6 +42,8 @@ export interface BuildOptions {
   aliases?: Record<string, string>;
   /** DOCKER_HOST for the engine executor. */
   dockerHost?: string;
+  /** Each layer of the final image as soon as it is known (e.g. Publisher.prefetch: push while building). */
+  onLayer?: (layer: Layer) => void;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -93,7 +96,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const copy = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, logger: log });
   const runOpts = { store, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, cacheDir: opts.noCache ? undefined : cacheDir, dockerHost: opts.dockerHost };
   const run = opts.executor === 'engine' ? engineRunner(runOpts) : opts.executor === 'chroot' ? chrootRunner(runOpts) : undefined;
-  const r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy, run } });
+  const r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy, run }, onLayer: opts.onLayer });
   const bases = r.stages.filter((s) => s.base.stage === undefined).map((s) => ({ name: s.base.name, digest: s.base.digest }));
   const final = r.stages[r.stages.length - 1];
   let image = r.image;

@@ -17,7 +17,7 @@ export { loadIgnore, parseDockerignore, walkContext, resolveSource, contextFinge
 export { writeLayer, copyToLayer, type LayerEntry } from './layer/index.js';
 export { engineRunner, dockerFor } from './executor/engine.js';
 export { chrootRunner } from './executor/chroot.js';
-export { publishImage, isShaTag, type PublishOptions } from './publish.js';
+export { publishImage, startPublish, isShaTag, type PublishOptions, type Publisher } from './publish.js';
 export * from './registry/index.js';
 export * from './verify/index.js';
 export { registryReader } from './sources/registry-reader.js';

@@ -46,6 +46,11 @@ export interface ExecuteOptions {
   runner: StepRunner;
   /** Names the executors that can run RUN, for the error when this one can't. */
   runHint?: string;
+  /**
+   * Each layer of the final image as soon as it is known: the base's at the final stage's FROM,
+   * then each new one (a push can start on them while later layers are still being built).
+   */
+  onLayer?: (layer: Layer) => void;
 }
 
 export interface ExecuteResult {
@@ -86,7 +91,10 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
   const results = new Map<number, StageResult>();
   const layers: ExecuteResult['layers'] = [];
   let last: StageResult | undefined;
-  for (const stage of neededStages(df, opts.target)) {
+  const needed = neededStages(df, opts.target);
+  const finalIndex = needed[needed.length - 1]?.index;
+  for (const stage of needed) {
+    const isFinal = stage.index === finalIndex;
     const fromText = bind((n) => global.get(n)).word(stage.from.image);
     if (!fromText) throw new DockerfileError('Expected FROM <image>, but the image name expanded to an empty string', { file: df.file, ...stage.from.image.pos });
     const platform = stage.from.platform ? parsePlatformWord(bind((n) => global.get(n)).word(stage.from.platform), df.file, stage.from.platform) : opts.platform;
@@ -104,6 +112,7 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
       base = { name: b.name, digest: b.digest };
       log.info(`FROM ${b.name}${b.digest ? `@${b.digest}` : ''}`);
     }
+    if (isFinal) for (const l of image.layers) opts.onLayer?.(l);
     const args = new Map<string, string | undefined>();
     let cmdFromBase = !!image.config.config.Cmd;
     const onbuild = image.config.config.OnBuild ?? [];
@@ -133,6 +142,7 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
           continue;
         }
         image = appendLayers(image, [r.layer], [{ created, created_by: ins.raw, comment: 'pipeline' }]);
+        if (isFinal) opts.onLayer?.(r.layer);
         layers.push({ instruction: `${df.file}:${ins.pos.line} ${ins.raw.slice(0, 80)}`, digest: r.layer.digest, size: r.layer.size, cached: r.cached });
         log.info(`${r.cached ? 'CACHED ' : ''}${ins.raw.slice(0, 100)}`);
         continue;

@@ -1,11 +1,11 @@
 import { RegistryError, withTag, type Digest, type Reference } from '@pipeline/core';
 import { configBlob, manifestBlob, type Image } from '../model/image.js';
 import type { ManifestFlavor } from '../model/media-types.js';
-import { hasBlob, mountBlob } from './blobs.js';
+import { hasBlob } from './blobs.js';
+import { BlobPusher, type BlobJob } from './blob-pusher.js';
 import type { RegistryClient } from './client.js';
 import { putManifest, resolve } from './manifests.js';
 import { mapBounded } from './pool.js';
-import { uploadBlob } from './upload.js';
 import { Readable } from 'node:stream';
 
 export interface PushProgress {
@@ -27,6 +27,8 @@ export interface PushOptions {
   /** Tags that must never move once written (version tags of base images). */
   immutableTags?: (tag: string) => boolean;
   onProgress?: (p: PushProgress) => void;
+  /** Blobs may already be under way (started while the image was being built). */
+  pusher?: BlobPusher;
 }
 
 export interface PushResult {
@@ -38,14 +40,6 @@ export interface PushResult {
   skippedBlobs: number;
   /** Tags written (immutable tags already at this digest are not rewritten). */
   tags: string[];
-}
-
-interface BlobJob {
-  digest: Digest;
-  size: number;
-  kind: 'layer' | 'config';
-  location?: { registry: string; repository: string };
-  open: () => Promise<Readable>;
 }
 
 /**
@@ -71,34 +65,15 @@ export async function pushImage(client: RegistryClient, image: Image, ref: Refer
   jobs.push({ digest: config.digest, size: config.bytes.length, kind: 'config', open: async () => Readable.from([config.bytes]) });
 
   const unconfirmed: Digest[] = [];
+  const pusher = opts.pusher ?? new BlobPusher(client, repo);
   await mapBounded(jobs, opts.concurrency ?? 3, async (job) => {
     const report = (status: PushProgress['status'], sent: number): void => opts.onProgress?.({ digest: job.digest, kind: job.kind, status, sent, total: job.size });
-    if (await hasBlob(client, repo, job.digest)) {
-      result.skippedBlobs++;
-      return report('exists', 0);
-    }
-    let location: string | undefined;
-    const loc = job.location;
-    if (loc && loc.registry === client.registry && loc.repository !== repo) {
-      report('mounting', 0);
-      const m = await mountBlob(client, repo, job.digest, loc.repository);
-      if (m.mounted) {
-        result.mountedBlobs++;
-        return report('mounted', 0);
-      }
-      location = m.location;
-    }
-    let sent = 0;
-    const r = await uploadBlob(client, repo, job, job.open, {
-      location,
-      onBytes: (n) => {
-        sent += n;
-        result.uploadedBytes += n;
-        report('uploading', sent);
-      },
-    });
+    const r = await pusher.ensure(job, report);
+    result.uploadedBytes += r.sent;
+    if (r.status === 'exists') result.skippedBlobs++;
+    if (r.status === 'mounted') result.mountedBlobs++;
     if (!r.confirmed) unconfirmed.push(job.digest);
-    report('uploaded', sent);
+    report(r.status, r.sent);
   });
 
   // The registry did not echo the digest for these: check before anything can point at them.

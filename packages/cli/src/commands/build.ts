@@ -1,5 +1,5 @@
 import { UsageError, formatReference, parseReference } from '@pipeline/core';
-import { buildImage, parseOutput, writeOciLayout, writeDockerArchive, configBlob, manifestBlob, publishImage, readGitInfo, computeTags, ociLabels, withLabels } from '@pipeline/build';
+import { buildImage, parseOutput, writeOciLayout, writeDockerArchive, configBlob, manifestBlob, startPublish, readGitInfo, computeTags, ociLabels, withLabels, type Publisher } from '@pipeline/build';
 import type { Command, CommandContext } from '../command.js';
 import { parseBuildArgs, str, list } from '../flags.js';
 import { resolve } from 'node:path';
@@ -77,9 +77,17 @@ const command: Command = {
     // git runs beside the build (it costs ~100 ms); its labels are applied to the finished image.
     const gitP = readGitInfo(context, ctx.env);
     gitP.catch(() => {});
-    const git = push ? await gitP : undefined;
-    const pushTags = push ? (tags.length ? tags.map((t) => (t.includes(':') ? t.slice(t.lastIndexOf(':') + 1) : t)) : git ? computeTags(git, {}, ctx.env) : []) : [];
-    if (push && !pushTags.length) throw new UsageError(`${context} is not a git checkout, so there is no commit to tag the image with`, 'give tags with --tag, or build inside a git repository');
+    // Push tags from git are worked out beside the build too; the push (even its early blobs)
+    // waits for them, and a failure there stops it before anything is sent.
+    const pushTagsP = (async () => {
+      if (!push) return [];
+      if (tags.length) return tags.map((t) => (t.includes(':') ? t.slice(t.lastIndexOf(':') + 1) : t));
+      const git = await gitP;
+      const out = git ? computeTags(git, {}, ctx.env) : [];
+      if (!out.length) throw new UsageError(`${context} is not a git checkout, so there is no commit to tag the image with`, 'give tags with --tag, or build inside a git repository');
+      return out;
+    })();
+    pushTagsP.catch(() => {});
     const labels: Record<string, string> = {};
     for (const l of list(v.label)) {
       const i = l.indexOf('=');
@@ -89,7 +97,11 @@ const command: Command = {
     const file = str(v.file);
     const executor = str(v.executor) ?? 'native';
     if (!['native', 'engine', 'chroot'].includes(executor)) throw new UsageError(`Expected --executor native, engine or chroot, got ${JSON.stringify(executor)}`);
+    // The push starts with the build: base layers are mounted and each new layer uploaded while
+    // later ones are still being built; the manifest and tags only once every blob is confirmed.
+    const publisher = push && repo ? startPublish(repo, { tags: pushTagsP, flavor: format, force: !!v.force, insecure: list(v['insecure-registry']), logger: ctx.logger, env: ctx.env }) : undefined;
     const r = await buildImage({
+      onLayer: publisher ? (l) => publisher.prefetch(l) : undefined,
       context,
       file: file ? resolve(ctx.cwd, file) : undefined,
       buildArgs: parseBuildArgs(list(v['build-arg']), ctx.env),
@@ -103,6 +115,7 @@ const command: Command = {
       executor: executor as 'native' | 'engine' | 'chroot',
       insecureRegistries: list(v['insecure-registry']),
     });
+    await pushTagsP; // a push that cannot be tagged stops here, before any output is written
     r.image = withLabels(r.image, { ...(v['no-git-labels'] ? {} : ociLabels(await gitP, { title: repo?.repository.split('/').pop() })), ...labels });
     const written: { output: string; digest: string }[] = [];
     for (const o of outputs) {
@@ -115,9 +128,9 @@ const command: Command = {
         written.push({ output: `docker-archive:${o.file}`, digest: w.digest });
       }
     }
-    let pushed: Awaited<ReturnType<typeof publishImage>> | undefined;
-    if (push && repo) {
-      pushed = await publishImage(r.image, repo, { tags: pushTags, flavor: format, force: !!v.force, insecure: list(v['insecure-registry']), logger: ctx.logger, env: ctx.env });
+    let pushed: Awaited<ReturnType<Publisher['publish']>> | undefined;
+    if (publisher) {
+      pushed = await publisher.publish(r.image);
       written.push({ output: `registry:${pushed.reference}`, digest: pushed.digest });
     }
     const manifest = manifestBlob(r.image, format);
