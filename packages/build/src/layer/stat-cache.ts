@@ -14,6 +14,7 @@ export interface FileStat {
 type Row = [size: number, mtimeNs: string, ctimeNs: string, ino: string, sha256: string];
 
 const VERSION = 1;
+const loaded = new Map<string, StatCache>();
 /**
  * A file changed less than this long before it was hashed could change again within the same
  * (coarse, jiffy-sized) timestamp tick unnoticed, so its hash is not remembered (git's "racy" entries).
@@ -34,7 +35,12 @@ export class StatCache {
   static async load(cacheDir: string | undefined, root: string): Promise<StatCache> {
     if (!cacheDir) return new StatCache(undefined);
     const file = join(cacheDir, 'stat', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
+    // One instance per file in a process: every COPY from the same context shares it, so the
+    // (large) file is parsed once per build, not once per layer.
+    const known = loaded.get(file);
+    if (known) return known;
     const c = new StatCache(file);
+    loaded.set(file, c);
     try {
       const j = JSON.parse(await readFile(file, 'utf8')) as { v: number; root: string; rows: Record<string, Row> };
       if (j.v === VERSION && j.root === root && j.rows && typeof j.rows === 'object') c.rows = new Map(Object.entries(j.rows));
