@@ -11,19 +11,29 @@ import { storedLayer } from './write.js';
 /** Bump when the tar or gzip bytes for the same inputs would change. */
 const FORMAT = 'pipeline-layer/1';
 
+type KeyOptions = { epoch: number; compressionLevel?: number; chunkSize?: number; extra?: string };
+type Source = PlannedEntry['source'];
+
+/** One line per planned entry (name, kind, mode, owner, `what`), after the format and settings; undefined if any `what` is. */
+function entriesDigest(prefix: string, planned: PlannedEntry[], what: (s: Source) => string | undefined, o: KeyOptions): string | undefined {
+  const h = createHash('sha256');
+  h.update(`${prefix}${FORMAT}\0${o.epoch}\0${o.compressionLevel ?? 1}\0${o.chunkSize ?? 0}\0${o.extra ?? ''}\n`);
+  for (const e of planned) {
+    const w = what(e.source);
+    if (w === undefined) return undefined;
+    h.update(`${e.name}\0${e.source.kind}\0${e.mode}\0${e.uid}\0${e.gid}\0${w}\n`);
+  }
+  return h.digest('hex');
+}
+
+const linkTarget = (s: Source): string => (s.kind === 'symlink' || s.kind === 'hardlink' ? s.target : '');
+
 /**
  * Everything in the layer key except file contents. No record with this shape means no content
  * key can hit either, so a cold layer is not read once to hash it and again to tar it.
  */
-export function layerShape(planned: PlannedEntry[], o: { epoch: number; compressionLevel?: number; chunkSize?: number; extra?: string }): string {
-  const h = createHash('sha256');
-  h.update(`shape\0${FORMAT}\0${o.epoch}\0${o.compressionLevel ?? 1}\0${o.chunkSize ?? 0}\0${o.extra ?? ''}\n`);
-  for (const e of planned) {
-    const s = e.source;
-    const what = s.kind === 'file' ? String(s.size) : s.kind === 'bytes' ? String(s.data.byteLength) : s.kind === 'symlink' || s.kind === 'hardlink' ? s.target : '';
-    h.update(`${e.name}\0${s.kind}\0${e.mode}\0${e.uid}\0${e.gid}\0${what}\n`);
-  }
-  return h.digest('hex');
+export function layerShape(planned: PlannedEntry[], o: KeyOptions): string {
+  return entriesDigest('shape\0', planned, (s) => (s.kind === 'file' ? String(s.size) : s.kind === 'bytes' ? String(s.data.byteLength) : linkTarget(s)), o)!;
 }
 
 const shapePath = (cacheDir: string, shape: string) => join(cacheDir, 'layers', 'shapes', shape);
@@ -40,22 +50,14 @@ export async function putShape(cacheDir: string, shape: string): Promise<void> {
  * The layer's identity before it is written: every planned entry (name, kind, mode, owner, link
  * target, size and content sha256), the epoch and the compression settings.
  */
-export function layerKey(planned: PlannedEntry[], contentHash: (path: string) => string | undefined, o: { epoch: number; compressionLevel?: number; chunkSize?: number; extra?: string }): string | undefined {
-  const h = createHash('sha256');
-  h.update(`${FORMAT}\0${o.epoch}\0${o.compressionLevel ?? 1}\0${o.chunkSize ?? 0}\0${o.extra ?? ''}\n`);
-  for (const e of planned) {
-    const s = e.source;
-    let what: string;
+export function layerKey(planned: PlannedEntry[], contentHash: (path: string) => string | undefined, o: KeyOptions): string | undefined {
+  return entriesDigest('', planned, (s) => {
     if (s.kind === 'file') {
       const c = contentHash(s.path);
-      if (c === undefined) return undefined;
-      what = `${s.size}:${c}`;
-    } else if (s.kind === 'bytes') what = createHash('sha256').update(s.data).digest('hex');
-    else if (s.kind === 'symlink' || s.kind === 'hardlink') what = s.target;
-    else what = '';
-    h.update(`${e.name}\0${s.kind}\0${e.mode}\0${e.uid}\0${e.gid}\0${what}\n`);
-  }
-  return h.digest('hex');
+      return c === undefined ? undefined : `${s.size}:${c}`;
+    }
+    return s.kind === 'bytes' ? createHash('sha256').update(s.data).digest('hex') : linkTarget(s);
+  }, o);
 }
 
 interface Record {
