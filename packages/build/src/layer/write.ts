@@ -10,6 +10,7 @@ import type { LayerEntry } from './entries.js';
 import { planLayer, type PlannedEntry } from './plan.js';
 import { compressToFile } from './pgzip.js';
 import { tarStream } from './tar.js';
+import { padding } from './tar-header.js';
 
 export interface WriteLayerOptions {
   /** Blob store root: the blob lands in `<store>/blobs/sha256/<hex>`. */
@@ -30,7 +31,7 @@ export function expectedTarSize(planned: PlannedEntry[]): number {
   let n = 1024;
   for (const e of planned) {
     const size = e.source.kind === 'file' ? e.source.size : e.source.kind === 'bytes' ? e.source.data.byteLength : 0;
-    n += 512 + size + ((512 - (size % 512)) % 512);
+    n += 512 + size + padding(size);
   }
   return n;
 }
