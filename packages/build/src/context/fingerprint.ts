@@ -1,22 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
-import { StatCache } from '../layer/stat-cache.js';
+import { hashFile, StatCache } from '../layer/stat-cache.js';
 import { loadIgnore } from './dockerignore.js';
 import { walkContextSync } from './walk.js';
 
 const buf = Buffer.allocUnsafe(1 << 20);
-
-/** sha256 of a file in 1 MiB reads: memory stays flat for any file size. */
-function hashFile(path: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
-}
 
 /**
  * A content hash of a build context as a build would see it (after .dockerignore): paths, types,
@@ -34,7 +21,7 @@ export async function contextFingerprint(context: string, dockerfile: string | u
       const st = { size: e.size, mtimeNs: e.mtimeNs, ctimeNs: e.ctimeNs, ino: e.ino };
       content = stats.get(e.abs, st) ?? '';
       if (!content) {
-        content = hashFile(e.abs);
+        content = hashFile(e.abs, buf);
         stats.set(e.abs, st, content, now);
       }
     }

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { Layer } from '../model/layer.js';
 import { getCachedLayer, hasShape, layerKey, layerShape, putCachedLayer, putShape } from './cache.js';
 import type { LayerEntry } from './entries.js';
 import { planLayer, type PlannedEntry } from './plan.js';
-import { StatCache, type FileStat } from './stat-cache.js';
+import { hashFile, StatCache, type FileStat } from './stat-cache.js';
 import { writeLayer, type WriteLayerOptions } from './write.js';
 
 export interface CachedWriteOptions extends WriteLayerOptions {
@@ -23,18 +21,6 @@ export interface LayerResult {
   files: number;
   bytes: number;
   cached: boolean;
-}
-
-/** sha256 of a file by synchronous 1 MiB reads (see tar.ts for why sync). */
-function hashFile(path: string, buf: Buffer): string {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    for (let r; (r = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, r));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 /** Hashes the on-disk files whose hash the stat cache does not know; a vanished file hashes to ''. */

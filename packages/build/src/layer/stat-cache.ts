@@ -1,7 +1,20 @@
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from './atomic.js';
+
+/** sha256 hex of a file by synchronous reads into `buf`: memory stays flat for any file size. */
+export function hashFile(path: string, buf: Buffer = Buffer.allocUnsafe(1 << 20)): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
 
 /** What must be unchanged for a remembered hash to still be true (git's index idea). */
 export interface FileStat {
@@ -14,7 +27,7 @@ export interface FileStat {
 type Row = [size: number, mtimeNs: string, ctimeNs: string, ino: string, sha256: string];
 
 const VERSION = 1;
-const loaded = new Map<string, StatCache>();
+const loaded = new Map<string, Promise<StatCache>>();
 /**
  * A file changed less than this long before it was hashed could change again within the same
  * (coarse, jiffy-sized) timestamp tick unnoticed, so its hash is not remembered (git's "racy" entries).
@@ -37,10 +50,14 @@ export class StatCache {
     const file = join(cacheDir, 'stat', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
     // One instance per file in a process: every COPY from the same context shares it, so the
     // (large) file is parsed once per build, not once per layer.
-    const known = loaded.get(file);
-    if (known) return known;
+    // The promise is shared, so a second caller never sees an instance still being filled.
+    let p = loaded.get(file);
+    if (!p) loaded.set(file, (p = StatCache.read(file, root)));
+    return p;
+  }
+
+  private static async read(file: string, root: string): Promise<StatCache> {
     const c = new StatCache(file);
-    loaded.set(file, c);
     try {
       const j = JSON.parse(await readFile(file, 'utf8')) as { v: number; root: string; rows: Record<string, Row> };
       if (j.v === VERSION && j.root === root && j.rows && typeof j.rows === 'object') c.rows = new Map(Object.entries(j.rows));
