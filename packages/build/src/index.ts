@@ -14,7 +14,7 @@ export { blobPath, ingestBlob, openBlob, hashingStream } from './store/blob-stor
 export * from './dockerfile/index.js';
 export * from './lint/index.js';
 export { loadIgnore, parseDockerignore, walkContext, resolveSource, contextFingerprint, type Ignore } from './context/index.js';
-export { writeLayer, copyToLayer, type LayerEntry } from './layer/index.js';
+export { writeLayer, copyToLayer, writeAtomic, type LayerEntry } from './layer/index.js';
 export { engineRunner, dockerFor } from './executor/engine.js';
 export { chrootRunner } from './executor/chroot.js';
 export { publishImage, startPublish, isShaTag, type PublishOptions, type Publisher } from './publish.js';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, mkdir, writeFile, readFile, rename } from 'node:fs/promises';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -10,6 +10,7 @@ import type { RunInstruction } from '../dockerfile/types.js';
 import { configBlob, type Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
 import { writeDockerArchive } from '../outputs/docker-archive.js';
+import { writeAtomic } from '../layer/atomic.js';
 import { commandArgv } from './config-steps.js';
 import type { StepContext, StepRunner } from './native.js';
 import { extractPaths, type Change } from './changes.js';
@@ -133,9 +134,6 @@ async function readCached(cacheDir: string, key: string, store: string): Promise
 }
 
 async function writeCached(cacheDir: string, key: string, l: Layer): Promise<void> {
-  const file = join(cacheDir, 'run', `${key}.json`);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, JSON.stringify({ digest: l.digest, diffId: l.diffId, size: l.size, mediaType: l.mediaType }));
-  await rename(`${file}.tmp`, file);
+  await writeAtomic(join(cacheDir, 'run', `${key}.json`), JSON.stringify({ digest: l.digest, diffId: l.diffId, size: l.size, mediaType: l.mediaType }));
 }
 

@@ -4,6 +4,7 @@ export { tarStream, type TarResult } from './tar.js';
 export { compressToFile, DEFAULT_CHUNK, type CompressOptions, type Compressed } from './pgzip.js';
 export { writeLayer, storedLayer, type WriteLayerOptions, type WrittenLayer } from './write.js';
 export { StatCache, type FileStat } from './stat-cache.js';
+export { writeAtomic } from './atomic.js';
 export { layerKey, getCachedLayer, putCachedLayer } from './cache.js';
 export { writeLayerCached, type CachedWriteOptions, type LayerResult } from './cached.js';
 export { copyToLayer, destination, toPosition, type CopyToLayerOptions, type CopyCommon, type CopyResult, type Where } from './copy.js';

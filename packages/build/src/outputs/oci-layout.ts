@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeAtomic } from '../layer/atomic.js';
 import { join } from 'node:path';
 import type { Digest } from '@pipeline/core';
 import { configBlob, manifestBlob, type Image } from '../model/image.js';
@@ -34,10 +35,6 @@ async function writeLayer(dir: string, layer: Layer, localStore?: string): Promi
   return true;
 }
 
-async function atomicWrite(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text);
-  await rename(`${path}.tmp`, path);
-}
 
 /**
  * Writes an image into an OCI image layout (oci-layout, index.json, blobs/). An existing layout
@@ -66,7 +63,7 @@ export async function writeOciLayout(image: Image, dir: string, opts: { flavor?:
   if (opts.refName) desc.annotations = { 'org.opencontainers.image.ref.name': opts.refName };
   const keep = index.manifests.filter((m) => m.digest !== desc.digest && (opts.refName === undefined || m.annotations?.['org.opencontainers.image.ref.name'] !== opts.refName));
   index = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [...keep, desc] };
-  await atomicWrite(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  await atomicWrite(join(dir, 'index.json'), JSON.stringify(index));
+  await writeAtomic(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await writeAtomic(join(dir, 'index.json'), JSON.stringify(index));
   return { digest: manifest.digest, size: manifest.bytes.length, dir, reused: image.layers.length - written };
 }

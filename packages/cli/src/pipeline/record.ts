@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomic } from '@pipeline/build';
 
 /** What the last build of one image produced, and from which inputs: the pinning record. */
 export interface ImageRecord {
@@ -32,8 +33,5 @@ export async function readRecord(dir: string): Promise<BuildRecord> {
 
 /** Written after each image, atomically: an interrupted run keeps what it finished. */
 export async function writeRecord(dir: string, record: BuildRecord): Promise<void> {
-  await mkdir(stateDir(dir), { recursive: true });
-  const file = join(stateDir(dir), 'record.json');
-  await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
-  await rename(`${file}.tmp`, file);
+  await writeAtomic(join(stateDir(dir), 'record.json'), JSON.stringify(record, null, 2) + '\n');
 }
