@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DeployError, parseReference, shortDigest, silentLogger, UsageError, type Digest, type Logger } from '@pipeline/core';
 import { resolveSecrets } from './config/secrets.js';
 import type { DeployEnvironment } from './config/types.js';
-import { probesFor } from './probe/wait.js';
+import { firstFailure, probesFor } from './probe/wait.js';
 import { HaproxySwitch } from './proxy/haproxy.js';
 import { noSwitch, type TrafficSwitch } from './proxy/switch.js';
 import type { Probe } from './probe/probe.js';
@@ -131,11 +131,8 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
 }
 
 async function passing(list: Instance[], target: Target, probes: Probe[], timeout: number): Promise<Instance[]> {
-  const ok = await Promise.all(list.map(async (i) => {
-    for (const p of probes) if (!(await p.check(i, target, timeout)).ok) return false;
-    return true;
-  }));
-  return list.filter((_, k) => ok[k]);
+  const failed = await Promise.all(list.map((i) => firstFailure(i, target, probes, timeout)));
+  return list.filter((_, k) => !failed[k]);
 }
 
 interface RollbackOutcome { ok: boolean; to?: Digest; ms: number; instances: number; error?: string }

@@ -9,7 +9,7 @@ export type { Probe, ProbeResult } from './probe/probe.js';
 export { httpProbe } from './probe/http.js';
 export { tcpProbe } from './probe/tcp.js';
 export { execProbe, healthcheckProbe } from './probe/exec.js';
-export { probesFor, waitHealthy, type Verdict } from './probe/wait.js';
+export { firstFailure, probesFor, waitHealthy, type Verdict } from './probe/wait.js';
 export { planRollout, previousDigest, batchSize, type RolloutPlan, type PlanItem, type Desired } from './rollout/plan.js';
 export { runPlan, watch, BatchFailed, type RunContext, type Failure } from './rollout/run.js';
 export { noSwitch, type TrafficSwitch } from './proxy/switch.js';

@@ -108,6 +108,27 @@ if (needs(test, 'docker', 'registry')) {
     assert.ok(left.every((i) => i.digest !== v3.digest));
     assert.ok((await t.images('unix:///var/run/docker.sock')).every((i) => !i.digests.includes(v3.digest)));
   });
+
+  test('the watch after the last batch counts failures per container, not per probe: a passing tcp probe does not hide a failing http one', async () => {
+    const app = `${APP}-watch`;
+    const watchEnv = parseDeployConfig({
+      w: {
+        app, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 1, network: 'host', hostPorts: '23120-23129',
+        probe: { tcp: true, http: { path: '/health' }, interval: '1s', timeout: '1s', retries: 2 },
+        rollout: { batch: 1, drain: '200ms', watch: '10s' }, prune: { auto: false },
+      },
+    }, at).w;
+    try {
+      await deploy({ env: watchEnv, image: v1.ref, sha: v1.sha, actor: 'itg' });
+      const sick = await makeApp(REPO, 'v5', 'sickens');
+      const err = await deploy({ env: watchEnv, image: sick.ref, sha: sick.sha, actor: 'itg' }).catch((e: Error) => e);
+      assert.ok(isDeployError(err), String(err));
+      assert.match((err as Error).message, /http GET \/health → 200 \(watch\)/);
+      assert.equal((await openTarget(watchEnv).list()).filter((i) => i.running).map((i) => i.digest), [v1.digest]);
+    } finally {
+      await cleanEngine(app, `${REPO}-none`);
+    }
+  });
 }
 
 test.run();

@@ -18,6 +18,15 @@ export type Verdict =
   | { ok: true; ms: number }
   | { ok: false; ms: number; probe: string; output: string; logs: string; host: string; container: string };
 
+/** The first of the probes that fails on this instance now (they run in order, stopping there), or undefined. */
+export async function firstFailure(inst: Instance, target: Target, probes: Probe[], timeout: number): Promise<{ probe: string; output: string } | undefined> {
+  for (const p of probes) {
+    const r = await p.check(inst, target, timeout);
+    if (!r.ok) return { probe: p.name, output: r.output };
+  }
+  return undefined;
+}
+
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
   const t = setTimeout(r, ms);
   signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
@@ -35,14 +44,7 @@ export async function waitHealthy(inst: Instance, target: Target, cfg: ProbeConf
     if (signal?.aborted) return fail('aborted', 'the deploy was interrupted');
     const st = await target.inspectHealth(inst).catch((e: Error) => ({ running: false, exitCode: undefined, log: e.message }));
     if (!st.running) return fail('container running', `the container stopped (exit code ${st.exitCode ?? '?'})`);
-    let bad: { probe: string; output: string } | undefined;
-    for (const p of probes) {
-      const r = await p.check(inst, target, cfg.timeout);
-      if (!r.ok) {
-        bad = { probe: p.name, output: r.output };
-        break;
-      }
-    }
+    const bad = await firstFailure(inst, target, probes, cfg.timeout);
     const now = Date.now();
     if (!bad) {
       failures = 0;

@@ -1,7 +1,7 @@
 import type { Digest, Logger } from '@pipeline/core';
 import type { ProbeConfig, RolloutConfig } from '../config/types.js';
 import type { Probe } from '../probe/probe.js';
-import { waitHealthy, type Verdict } from '../probe/wait.js';
+import { firstFailure, waitHealthy, type Verdict } from '../probe/wait.js';
 import type { TrafficSwitch } from '../proxy/switch.js';
 import type { Instance, Target } from '../target/target.js';
 import type { PlanItem, RolloutPlan } from './plan.js';
@@ -96,13 +96,11 @@ export async function watch(instances: Instance[], ctx: RunContext): Promise<Fai
   const fails = new Map<string, number>();
   while (Date.now() - t0 < ctx.rollout.watch) {
     for (const inst of instances) {
-      for (const p of ctx.probes) {
-        const r = await p.check(inst, ctx.target, ctx.probe.timeout);
-        const n = r.ok ? 0 : (fails.get(inst.id) ?? 0) + 1;
-        fails.set(inst.id, n);
-        if (n >= ctx.probe.retries) return { ok: false, ms: Date.now() - t0, probe: `${p.name} (watch)`, output: r.output, logs: await ctx.target.logs(inst, 20), host: inst.host, container: inst.name, batch: -1 };
-        if (!r.ok) break;
-      }
+      // One count per instance per round: a passing probe must not reset a failing one's count.
+      const bad = await firstFailure(inst, ctx.target, ctx.probes, ctx.probe.timeout);
+      const n = bad ? (fails.get(inst.id) ?? 0) + 1 : 0;
+      fails.set(inst.id, n);
+      if (bad && n >= ctx.probe.retries) return { ok: false, ms: Date.now() - t0, probe: `${bad.probe} (watch)`, output: bad.output, logs: await ctx.target.logs(inst, 20), host: inst.host, container: inst.name, batch: -1 };
     }
     if (c0 && ctx.traffic.counters) {
       const c1 = await ctx.traffic.counters();

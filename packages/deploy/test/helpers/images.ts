@@ -8,11 +8,12 @@ import { tempDir } from '../../../../test/lib/tmp.js';
 
 export interface AppImage { version: string; repo: string; digest: Digest; ref: string; sha: string }
 
-export type Flavor = 'ok' | 'no-health' | 'errors';
+export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens';
 
 /**
  * v1/v2 are healthy; `no-health` serves 404 on /health (probe fails); `errors` is healthy but
- * answers 500 on / (only the proxy's 5xx watch can catch it).
+ * answers 500 on / (only the proxy's 5xx watch can catch it); `sickens` passes its probes, then
+ * loses /health 4 s after start (its port stays open: only a probe that checks more can tell).
  */
 export async function makeApp(repo: string, version: string, flavor: Flavor = 'ok'): Promise<AppImage> {
   const dir = tempDir('deploy-app-');
@@ -31,7 +32,7 @@ export async function makeApp(repo: string, version: string, flavor: Flavor = 'o
     'COPY www /www',
     'COPY httpd.conf /etc/httpd.conf',
     `LABEL version=${version}`,
-    `CMD ["/bin/sh", "-c", "echo starting ${version} on $PORT; exec httpd -f -vv -p \${PORT:-80} -h /www -c /etc/httpd.conf"]`,
+    `CMD ["/bin/sh", "-c", "echo starting ${version} on $PORT; ${flavor === 'sickens' ? '(sleep 4; rm /www/health) & ' : ''}exec httpd -f -vv -p \${PORT:-80} -h /www -c /etc/httpd.conf"]`,
   ].join('\n') + '\n');
   const tag = `${repo}:${version}`;
   await execa('docker', ['build', '-q', '-t', tag, dir], { env: { DOCKER_BUILDKIT: '0' } });
