@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -25,7 +25,9 @@ interface StoredLayer {
   gzip: boolean;
 }
 
-const isJsonName = (n: string) => n === 'manifest.json' || n.endsWith('.json') || (/^blobs\/sha256\/[a-f0-9]{64}$/.test(n));
+const isBlobName = (n: string) => /^blobs\/sha256\/[a-f0-9]{64}$/.test(n);
+/** manifest.json, a docker-save config (`<id>.json`), or a blob that may be a config (OCI-style archives). */
+const mayBeJson = (n: string) => n.endsWith('.json') || isBlobName(n);
 
 /** Stores one tar entry in the blob store, hashing it as stored and, for gzip, as unpacked. */
 async function storeEntry(stream: Readable, store: string): Promise<StoredLayer> {
@@ -66,12 +68,18 @@ export async function readDockerArchive(file: string, store: string, opts: { ref
       stream.resume();
       return next();
     }
-    if (isJsonName(name) && (header.size ?? 0) < 4 * 1024 * 1024 && !name.endsWith('.tar')) {
+    if (mayBeJson(name) && (header.size ?? 0) < 4 * 1024 * 1024) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
-        json.set(name, Buffer.concat(chunks));
-        next();
+        const bytes = Buffer.concat(chunks);
+        json.set(name, bytes);
+        // A small blob may as well be a layer (an archive pipeline wrote keeps layers there too).
+        if (!isBlobName(name)) return next();
+        storeEntry(Readable.from([bytes]), store).then((st) => {
+          blobs.set(name, st);
+          next();
+        }, next);
       });
       return;
     }
