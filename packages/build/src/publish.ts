@@ -47,16 +47,21 @@ export function startPublish(repo: Reference, o: Omit<PublishOptions, 'tags'> & 
     const [{ RegistryClient }, { pushImage }, { BlobPusher }, { resolve }] = await Promise.all([import('./registry/client.js'), import('./registry/push.js'), import('./registry/blob-pusher.js'), import('./registry/manifests.js')]);
     const client = new RegistryClient(repo.registry, { insecure: o.insecure, logger: log, env: o.env, credentials: o.credentials });
     const pusher = new BlobPusher(client, repo.repository, o.concurrency ?? 3);
-    const early = (async () => {
+    const tagsFree = async () => {
       for (const tag of await o.tags) if (immutable(tag) && (await resolve(client, withTag(target, tag)))) return false;
       return true;
-    })().catch(() => false); // any doubt (auth, network): the push finds out and says so itself
-    return { client, pusher, pushImage, early };
+    };
+    return { client, pusher, pushImage, tagsFree };
   })();
   setup.catch(() => {});
+  // Asked once, on the first early blob: a push that never prefetches costs no extra requests.
+  let early: Promise<boolean> | undefined;
   return {
     prefetch(layer) {
-      void setup.then(async (s) => (await s.early) && s.pusher.prefetch(jobOf(layer)), () => {});
+      void setup.then(async (s) => {
+        early ??= s.tagsFree().catch(() => false); // any doubt (auth, network): the push finds out and says so itself
+        if (await early) s.pusher.prefetch(jobOf(layer));
+      }, () => {});
     },
     async publish(image) {
       const { client, pusher, pushImage } = await setup;
