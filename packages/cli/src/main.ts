@@ -42,7 +42,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     stdout.write(topHelp() + '\n');
-    return name ? 0 : argv.length ? 0 : 0;
+    return 0;
   }
   if (name === '--version' || name === 'version') {
     stdout.write('pipeline 0.1.0\n');

@@ -35,7 +35,8 @@ const command: Command = {
       // older than lock.stale) is what an interrupted deploy leaves; the rollback breaks it.
       const locked = Object.values(st.lock).some((l) => l && !isStale(l, s.env.lock.stale));
       let converged: { from: Digest[]; to: Digest; deployId: string } | undefined;
-      const to = convergeTarget(st, await history(target, 200));
+      // The history is read only for a mixed fleet: reading it may create the state holder on a host.
+      const to = st.mixed ? convergeTarget(st, await history(target, 200)) : undefined;
       if (to && !ctx.values['report-only'] && !locked) {
         ctx.logger.info(`${s.env.name}: versions are mixed (${st.versions.map((v) => `${shortDigest(v.digest)}×${v.running}`).join(', ')}): an interrupted deploy; converging to ${shortDigest(to)}`);
         const secrets = await preflight(s, ctx.env);

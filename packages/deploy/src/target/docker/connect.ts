@@ -37,11 +37,6 @@ export function connect(h: HostConfig): Docker {
   return new Docker({ protocol: 'http', host: u.hostname, port: u.port ? Number(u.port) : 22, agent } as Docker.DockerOptions);
 }
 
-/** The host's short name in messages and labels: the URL without credentials. */
-export function hostName(h: HostConfig): string {
-  return h.url;
-}
-
 /** A TLS handshake failure in words a user can act on (Node/OpenSSL report them as codes and alert numbers). */
 export function explainTls(e: Error & { code?: string }): string | undefined {
   const code = e.code ?? '';

@@ -32,7 +32,6 @@ export class SshAgent extends Agent {
   private open = 0;
   private idle?: NodeJS.Timeout;
   private hostKeyProblem?: string;
-  connections = 0;
 
   constructor(private readonly o: SshOptions) {
     super({ keepAlive: false, maxSockets: MAX_CHANNELS });
@@ -61,7 +60,6 @@ export class SshAgent extends Agent {
       const c = new m.default.Client();
       c.once('ready', () => {
         this.conn = c;
-        this.connections++;
         resolve(c);
       });
       c.once('error', (e: Error) => {
