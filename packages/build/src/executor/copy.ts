@@ -78,7 +78,7 @@ export async function makeCopyRunner(o: CopyRunnerOptions): Promise<StepRunner['
             return r.image;
           })
         : await rootOf(`image:${ref}`, async () => (await o.loadBase(ref, ins.from!)).image);
-      return copyToLayer({ ...common, root, sources, followTopLevelSymlinks: true });
+      return copyToLayer({ ...common, root, sources });
     }
 
     if (ins.kind === 'ADD') {

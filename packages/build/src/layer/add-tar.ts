@@ -107,7 +107,7 @@ export async function addTarToLayer(o: AddTarOptions): Promise<CopyResult> {
     extract.on('entry', (h, stream, next) => {
       const s = stream as unknown as Readable;
       const rel = memberPath(h.name);
-      const own = { uid: o.owner?.uid ?? o.chown?.uid ?? h.uid ?? 0, gid: o.owner?.gid ?? o.chown?.gid ?? h.gid ?? 0, mode: (h.mode ?? 0o644) & 0o7777, chmod: o.chmod };
+      const own = { uid: o.owner?.uid ?? h.uid ?? 0, gid: o.owner?.gid ?? h.gid ?? 0, mode: (h.mode ?? 0o644) & 0o7777, chmod: o.chmod };
       const path = rel === undefined ? undefined : posix.join(dest.path, rel);
       const skip = () => (s.resume(), s.once('end', () => next()));
       if (path === undefined) return skip();

@@ -18,8 +18,6 @@ export interface CopyCommon {
   dest: string;
   workdir?: string;
   owner?: { uid: number; gid: number };
-  /** Alias of owner. */
-  chown?: { uid: number; gid: number };
   chmod?: number;
   /** COPY --exclude patterns, relative to each source. */
   excludes?: string[];
@@ -38,8 +36,6 @@ export interface CopyToLayerOptions extends CopyCommon {
   ignore?: Ignore;
   /** An image's root filesystem (COPY --from): links resolve inside it, modes kept. */
   root?: string;
-  /** Top-level symlink sources are always followed, as Docker; accepted for clarity. */
-  followTopLevelSymlinks?: boolean;
   /** Already-expanded sources, relative to the context or root; wildcards allowed. */
   sources?: string[];
   /** Single files from elsewhere (ADD URL downloads): `name` is their name under a directory destination. */
@@ -63,7 +59,7 @@ const statOf = (s: { size: bigint | number; mtimeNs: bigint; ctimeNs: bigint; in
  */
 export async function copyToLayer(o: CopyToLayerOptions): Promise<CopyResult> {
   const where = toPosition(o.where);
-  const owner = o.owner ?? o.chown ?? { uid: 0, gid: 0 };
+  const owner = o.owner ?? { uid: 0, gid: 0 };
   const scoped = o.root !== undefined;
   const root = o.root ?? o.context;
   const entries: LayerEntry[] = [];

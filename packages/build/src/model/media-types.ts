@@ -18,13 +18,6 @@ export type ManifestFlavor = 'oci' | 'docker';
 
 export const isIndexType = (t: string | undefined): boolean => t === MediaType.ociIndex || t === MediaType.dockerManifestList;
 export const isManifestType = (t: string | undefined): boolean => t === MediaType.ociManifest || t === MediaType.dockerManifest;
-export const isGzipLayer = (t: string): boolean => t.endsWith('gzip');
-
-/** The layer media type a flavor uses for a gzip (or plain) tar. */
-export function layerMediaType(flavor: ManifestFlavor, compressed: boolean): string {
-  if (flavor === 'docker') return MediaType.dockerLayerGzip; // schema2 has no plain-tar type; docker reads both
-  return compressed ? MediaType.ociLayerGzip : MediaType.ociLayer;
-}
 
 /** Converts a layer media type between flavors, keeping what it says about compression. */
 export function convertLayerType(t: string, flavor: ManifestFlavor): string {
