@@ -3,7 +3,7 @@ import { getCachedLayer, hasShape, layerKey, layerShape, putCachedLayer, putShap
 import type { LayerEntry } from './entries.js';
 import { planLayer, type PlannedEntry } from './plan.js';
 import { hashFile, StatCache, type FileStat } from './stat-cache.js';
-import { writeLayer, type WriteLayerOptions } from './write.js';
+import { writeLayer, writePlanned, type WriteLayerOptions } from './write.js';
 
 export interface CachedWriteOptions extends WriteLayerOptions {
   /** Cache directory; undefined disables caching. */
@@ -74,11 +74,11 @@ export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOpti
       return { ...hit, cached: true };
     }
   }
-  const w = await writeLayer(entries, o);
-  const key = layerKey(w.planned, (p) => w.hashes.get(p), keyOpts);
+  const w = await writePlanned(planned, o);
+  const key = layerKey(planned, (p) => w.hashes.get(p), keyOpts);
   if (key) {
     await putCachedLayer(o.cacheDir, key, w.layer, w.files, w.bytes);
-    await putShape(o.cacheDir, layerShape(w.planned, keyOpts));
+    await putShape(o.cacheDir, shape);
   }
   await remember(w.hashes);
   return { layer: w.layer, files: w.files, bytes: w.bytes, cached: false };

@@ -72,7 +72,11 @@ export function storedLayer(store: string, d: { digest: Digest; diffId: Digest; 
  * parallel gzip into a temp file, renamed to its digest once complete.
  */
 export async function writeLayer(entries: LayerEntry[], o: WriteLayerOptions): Promise<WrittenLayer> {
-  const planned = planLayer(entries, o.preserveModes);
+  return writePlanned(planLayer(entries, o.preserveModes), o);
+}
+
+/** writeLayer for entries already planned (planLayer: sorted, parents added, modes settled). */
+export async function writePlanned(planned: PlannedEntry[], o: WriteLayerOptions): Promise<WrittenLayer> {
   const tmpDir = join(o.store, 'blobs', 'sha256');
   await mkdir(tmpDir, { recursive: true });
   const tmp = join(tmpDir, `.tmp-layer-${randomBytes(8).toString('hex')}`);
