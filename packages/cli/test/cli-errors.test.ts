@@ -2,6 +2,7 @@
 // the flag) and what was expected, no stack trace, nothing written.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,11 @@ const cases: [string, () => string[], RegExp][] = [
   ['unknown command', () => ['biuld'], /unknown command "biuld"/],
   ['bad --build-arg', () => ['build', dir, '--build-arg', '1X=2'], /Expected --build-arg KEY=VALUE/],
   ['--push without --image', () => ['build', dir, '-f', df('g.Dockerfile', 'FROM scratch\n'), '--push'], /--push needs --image/],
+  ['ADD of an archive .dockerignore excludes', () => {
+    execFileSync('tar', ['-czf', join(dir, 'ignored.tgz'), '-C', dir, 'a.Dockerfile']);
+    writeFileSync(join(dir, 'i.Dockerfile.dockerignore'), 'ignored.tgz\n');
+    return ['build', dir, '-f', df('i.Dockerfile', 'FROM scratch\nADD ignored.tgz /opt/\n'), '-o', `oci:${join(dir, 'out-i')}`];
+  }, /i\.Dockerfile:2:\d+: .*"ignored\.tgz".*got nothing/],
   ['bad SOURCE_DATE_EPOCH', () => ['build', dir, '-f', df('h.Dockerfile', 'FROM scratch\n'), '-o', `oci:${join(dir, 'out-h')}`, '--build-arg', 'X=1'], /SOURCE_DATE_EPOCH/],
 ];
 
@@ -38,7 +44,7 @@ for (const [name, args, msg] of cases) {
     assert.is(r.code, 2, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, msg);
     assert.not.match(r.stderr, /\n\s+at .+\(.+:\d+:\d+\)/, 'no stack trace');
-    for (const out of ['a', 'b', 'c', 'd', 'e', 'f', 'h']) assert.not.ok(existsSync(join(dir, `out-${out}`, 'index.json')), 'nothing written');
+    for (const out of ['a', 'b', 'c', 'd', 'e', 'f', 'h', 'i']) assert.not.ok(existsSync(join(dir, `out-${out}`, 'index.json')), 'nothing written');
   });
 }
 

@@ -93,8 +93,9 @@ export async function makeCopyRunner(o: CopyRunnerOptions): Promise<StepRunner['
         }
         return copyToLayer({ ...common, files, chmod: chmod ?? 0o600 });
       }
-      if (sources.length === 1 && (await isTarArchive(o.context, sources[0]))) {
-        return addTarToLayer({ ...common, context: o.context, source: sources[0] });
+      // .dockerignore applies as to COPY: an ignored archive is not in the context at all.
+      if (sources.length === 1 && (await isTarArchive(o.context, sources[0], ignore))) {
+        return addTarToLayer({ ...common, context: o.context, source: sources[0], ignore });
       }
     }
     return copyToLayer({ ...common, context: o.context, ignore, sources });
