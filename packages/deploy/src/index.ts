@@ -16,7 +16,7 @@ export { noSwitch, type TrafficSwitch } from './proxy/switch.js';
 export { HaproxySwitch } from './proxy/haproxy.js';
 export { haproxyCommand } from './proxy/haproxy-socket.js';
 export { acquireLock, lockStatus, releaseLock, isStale, type LockOptions } from './state/lock.js';
-export { history, record } from './state/history.js';
+export { history, lastResults, record } from './state/history.js';
 export { prune, type PruneResult } from './state/prune.js';
 export { status, formatStatus, type EnvironmentStatus, type InstanceStatus } from './state/status.js';
 export { diff, type DeployDiff } from './state/diff.js';

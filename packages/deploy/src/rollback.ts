@@ -1,6 +1,6 @@
 import { DeployError, isDigest, type Digest } from '@pipeline/core';
 import { deploy, openTarget, type DeployOptions, type DeployResult } from './deploy.js';
-import { history } from './state/history.js';
+import { history, lastResults } from './state/history.js';
 import { previousDigest } from './rollout/plan.js';
 
 export interface RollbackOptions extends Omit<DeployOptions, 'image' | 'sha' | 'kind'> {
@@ -21,8 +21,8 @@ export async function rollback(o: RollbackOptions): Promise<DeployResult> {
   if (!o.to) {
     // The version before the running one, but never one whose last deploy failed: after an
     // automatic rollback the containers' "previous" is the version that just failed.
-    const lastResult = (d: Digest) => past.find((e) => e.to.digest === d)?.result;
-    const good = (d: Digest | undefined): d is Digest => !!d && d !== current && (lastResult(d) ?? 'ok') === 'ok';
+    const last = lastResults(past);
+    const good = (d: Digest | undefined): d is Digest => !!d && d !== current && (last.get(d) ?? 'ok') === 'ok';
     const candidates = [...running.map((i) => i.previous), current ? previousDigest(all, current) : undefined, ...past.filter((e) => e.result === 'ok').map((e) => e.to.digest)];
     const digest = candidates.find(good);
     if (digest) to = { digest, sha: all.find((i) => i.digest === digest)?.sha ?? past.find((e) => e.to.digest === digest)?.to.sha };

@@ -1,5 +1,5 @@
 import { shortDigest, type Digest } from '@pipeline/core';
-import { formatStatus, history, isStale, openTarget, rollback, status, type EnvironmentStatus, type HistoryEntry } from '@pipeline/deploy';
+import { formatStatus, history, isStale, lastResults, openTarget, rollback, status, type EnvironmentStatus, type HistoryEntry } from '@pipeline/deploy';
 import type { Command } from '../command.js';
 import { actorFor, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, repositoryFor, targetFor } from './deploy-env.js';
 
@@ -10,8 +10,8 @@ import { actorFor, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, re
  */
 export function convergeTarget(st: EnvironmentStatus, past: HistoryEntry[]): Digest | undefined {
   if (!st.mixed) return undefined;
-  const running = new Set(st.versions.map((v) => v.digest));
-  const good = past.find((e) => e.result === 'ok' && running.has(e.to.digest));
+  const last = lastResults(past);
+  const good = past.find((e) => last.get(e.to.digest) === 'ok' && st.versions.some((v) => v.digest === e.to.digest));
   return good?.to.digest ?? st.versions[0]?.digest;
 }
 

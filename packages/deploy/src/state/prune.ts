@@ -1,6 +1,6 @@
 import type { Digest } from '@pipeline/core';
 import type { Target } from '../target/target.js';
-import { history } from './history.js';
+import { history, lastResults } from './history.js';
 
 export interface PruneResult { containers: string[]; images: string[]; kept: Digest[] }
 
@@ -15,8 +15,7 @@ export async function prune(target: Target, o: { keep: number }): Promise<PruneR
   // A version counts by its last deploy in the history: one that failed or was rolled back is
   // not a version worth keeping over an older good one. Versions the history does not know
   // (older than it) follow by their newest container.
-  const lastResult = new Map<Digest, string>();
-  for (const e of past) if (!lastResult.has(e.to.digest)) lastResult.set(e.to.digest, e.result);
+  const lastResult = lastResults(past);
   const goodByHistory = [...new Set(past.filter((e) => e.result === 'ok').map((e) => e.to.digest))].filter((d) => lastResult.get(d) === 'ok');
   const newest = new Map<Digest, string>();
   for (const i of all) if ((newest.get(i.digest) ?? '') < i.createdAt) newest.set(i.digest, i.createdAt);
