@@ -182,6 +182,9 @@ export async function recordGitOps(s: EnvSession, target: Target, match: { actor
 }
 
 /** Runs a deploy-like operation with Ctrl-C handling and the GitOps record on success and on failure alike. */
+/** The GitOps record's line in a command's human output (none without one). */
+export const recordedLines = (record: GitRecordResult | undefined): string[] => (record ? [`  recorded on ${record.branch} (${record.commit.slice(0, 12)})`] : []);
+
 export async function recorded<T extends { deployId: string }>(s: EnvSession, target: Target, actor: string, digest: Digest | undefined, log: Logger, run: (signal: AbortSignal) => Promise<T>): Promise<{ result: T; record?: GitRecordResult }> {
   const since = new Date(Date.now() - 1000).toISOString();
   const stop = interruptible(log);

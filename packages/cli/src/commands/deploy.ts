@@ -2,7 +2,7 @@ import { shortDigest } from '@pipeline/core';
 import { deploy, openTarget } from '@pipeline/deploy';
 import type { Command } from '../command.js';
 import { str } from '../flags.js';
-import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, imageFor, openEnvironment, preflight, pullAuth, recorded } from './deploy-env.js';
+import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, imageFor, openEnvironment, preflight, pullAuth, recorded, recordedLines } from './deploy-env.js';
 
 const command: Command = {
   name: 'deploy',
@@ -43,7 +43,7 @@ const command: Command = {
           `deployed ${shortDigest(r.digest)}${sha ? ` (${sha.slice(0, 12)})` : ''} to ${s.env.name}: ${r.previous ? shortDigest(r.previous) : '(nothing)'} → ${shortDigest(r.digest)}, ${r.instances.length} instance(s) in ${(r.durationMs / 1000).toFixed(1)} s`,
           ...(r.plan.batches.length ? [] : ['  already running it: nothing changed']),
           ...(r.pruned && (r.pruned.containers.length || r.pruned.images.length) ? [`  pruned ${r.pruned.containers.length} container(s), ${r.pruned.images.length} image(s)`] : []),
-          ...(record ? [`  recorded on ${s.env.history!.git!.branch} (${record.commit.slice(0, 12)})`] : []),
+          ...recordedLines(record),
         ].join('\n'),
       );
       return 0;

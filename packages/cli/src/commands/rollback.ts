@@ -2,7 +2,7 @@ import { shortDigest } from '@pipeline/core';
 import { openTarget, rollback } from '@pipeline/deploy';
 import type { Command } from '../command.js';
 import { str } from '../flags.js';
-import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, repositoryFor } from './deploy-env.js';
+import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, recordedLines, repositoryFor } from './deploy-env.js';
 
 const command: Command = {
   name: 'rollback',
@@ -37,7 +37,7 @@ const command: Command = {
         { environment: s.env.name, deployId: r.deployId, digest: r.digest, previous: r.previous, actor, durationMs: r.durationMs, instances: r.instances.map((i) => ({ host: i.host, name: i.name, digest: i.digest, sha: i.sha, port: i.port })), record },
         [
           `rolled ${s.env.name} back: ${r.previous ? shortDigest(r.previous) : '(nothing)'} → ${shortDigest(r.digest)}${r.instances[0]?.sha ? ` (${r.instances[0].sha})` : ''}, ${r.instances.length} instance(s) in ${(r.durationMs / 1000).toFixed(1)} s`,
-          ...(record ? [`  recorded on ${s.env.history!.git!.branch} (${record.commit.slice(0, 12)})`] : []),
+          ...recordedLines(record),
         ].join('\n'),
       );
       return 0;
