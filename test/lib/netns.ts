@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { nsListening, startDaemon, tcpListening } from './daemon.js';
 
 export const SUBNET_GW = '10.231.0.1';
 const BRIDGE = 'plbr0';
@@ -73,8 +74,12 @@ export async function startLab(prefix: string, count: number, o: { ssh?: number 
     await ip('link', 'set', BRIDGE, 'up');
   }
   // The registry, reachable at the gateway address from inside the namespaces.
-  const fwd = execa('socat', [`TCP-LISTEN:5000,bind=${SUBNET_GW},fork,reuseaddr`, 'TCP:127.0.0.1:5000'], { reject: false });
-  procs.push(fwd);
+  // Another lab's forwarder (the bridge is shared) serves this one too.
+  if (!(await tcpListening(SUBNET_GW, 5000))) procs.push((await startDaemon({
+    name: `registry forwarder on ${SUBNET_GW}:5000`, cmd: 'socat', pkg: 'socat',
+    args: [`TCP-LISTEN:5000,bind=${SUBNET_GW},fork,reuseaddr`, 'TCP:127.0.0.1:5000'],
+    ready: () => tcpListening(SUBNET_GW, 5000),
+  })).child);
   mkdirSync(ROOT, { recursive: true });
   const keyDir = join(ROOT, `${prefix}keys`);
   rmSync(keyDir, { recursive: true, force: true });
@@ -103,7 +108,11 @@ export async function startLab(prefix: string, count: number, o: { ssh?: number 
     await ip('-n', ns, 'link', 'set', 'eth0', 'up');
     await ip('-n', ns, 'link', 'set', 'lo', 'up');
     const nsenter = ['--net=/var/run/netns/' + ns];
-    procs.push(execa('nsenter', [...nsenter, 'socat', 'TCP-LISTEN:5000,bind=127.0.0.1,fork,reuseaddr', `TCP:${SUBNET_GW}:5000`], { reject: false }));
+    procs.push((await startDaemon({
+      name: `registry forwarder into ${ns}`, cmd: 'nsenter', pkg: 'socat',
+      args: [...nsenter, 'socat', 'TCP-LISTEN:5000,bind=127.0.0.1,fork,reuseaddr', `TCP:${SUBNET_GW}:5000`],
+      ready: () => nsListening(ns, 5000),
+    })).child);
     const socket = `${exec}/docker.sock`;
     procs.push(execa('nsenter', [...nsenter, 'dockerd', '--data-root', join(dir, 'data'), '--exec-root', exec, '--pidfile', join(dir, 'dockerd.pid'),
       '-H', `unix://${socket}`, '-H', `tcp://${address}:2375`, '--tls=false', '--storage-driver=vfs', '--iptables=false', '--bridge=none'],
