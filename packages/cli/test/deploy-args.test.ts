@@ -46,7 +46,7 @@ test('durationFlag and intFlag: values or a UsageError naming the flag', () => {
   assert.is(durationFlag('5m', 'lock-wait'), 300_000);
   assert.is(durationFlag('500ms', 'lock-wait'), 500);
   assert.is(durationFlag(undefined, 'lock-wait'), undefined);
-  assert.throws(() => durationFlag('soon', 'lock-wait'), (e: Error) => isPipelineError(e) && e.exitCode === 2 && /Expected --lock-wait DURATION like 30s, 5m or 500ms, got "soon"/.test(e.message));
+  assert.throws(() => durationFlag('soon', 'lock-wait'), (e: Error) => isPipelineError(e) && e.exitCode === 2 && /Expected --lock-wait to be a duration like 500ms, 30s or 1m30s, got "soon"/.test(e.message));
   assert.is(intFlag('3', 'keep', 1), 3);
   assert.throws(() => intFlag('0', 'keep', 1), (e: Error) => /Expected --keep N, an integer of at least 1, got "0"/.test(e.message));
   assert.throws(() => intFlag('2.5', 'limit', 1), (e: Error) => /--limit N/.test(e.message));

@@ -92,7 +92,7 @@ if (needs(test, 'docker', 'registry')) {
     // --lock-wait must be a duration.
     r = await cli('deploy', 'local', '--image', v1.ref, '--lock-wait', 'soon');
     assert.is(r.code, 2);
-    assert.match(r.stderr, /Expected --lock-wait DURATION/);
+    assert.match(r.stderr, /Expected --lock-wait to be a duration/);
     assert.equal(await running(), []);
   });
 

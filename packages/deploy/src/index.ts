@@ -1,6 +1,6 @@
 export type { DeployEnvironment, DeployEnvironments, HostConfig, PortMapping, ProbeConfig, ProxyConfig, RolloutConfig, SecretSource } from './config/types.js';
 export { parseDeployConfig } from './config/parse.js';
-export { parseDuration, parseBytes } from './config/duration.js';
+export { parseBytes } from './config/bytes.js';
 export { resolveSecrets } from './config/secrets.js';
 export type { Target, Instance, InstanceSpec, LockInfo, HistoryEntry, PullAuth } from './target/target.js';
 export { DockerTarget } from './target/docker/docker-target.js';

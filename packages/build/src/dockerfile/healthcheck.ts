@@ -1,7 +1,7 @@
 import type { HealthcheckInstruction } from './types.js';
 import { fail, type Ctx } from './context.js';
 import { command } from './commands.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '@pipeline/core';
 import type { RawFlag } from './tokens.js';
 
 const FIELD = { interval: 'interval', timeout: 'timeout', 'start-period': 'startPeriod', 'start-interval': 'startInterval' } as const;

@@ -2,5 +2,4 @@ export * from './types.js';
 export { parseDockerfile } from './parse.js';
 export { expandWord, expandWords, type ExpandOptions } from './lex.js';
 export { stageFor } from './stage.js';
-export { parseDuration } from './durations.js';
 export { KEYWORDS } from './instructions.js';

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isDockerfileError } from '@pipeline/core';
-import { parseDockerfile, parseDuration, stageFor } from '../../src/dockerfile/index.js';
+import { parseDuration } from '@pipeline/core';
+import { parseDockerfile, stageFor } from '../../src/dockerfile/index.js';
 import type { CmdInstruction, CopyInstruction, Dockerfile, EnvInstruction, HealthcheckInstruction, Instruction, LabelInstruction, RunInstruction } from '../../src/dockerfile/index.js';
 
 const parse = (text: string) => parseDockerfile(text, 'Dockerfile');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, formatReference, isDeployError, parseReference, UsageError, type Digest, type Logger, type SourcePosition } from '@pipeline/core';
-import { checkGitRecord, history, openTarget, parseDuration, recordToGit, resolveSecrets, type DeployEnvironment, type GitRecordResult, type HistoryEntry, type PullAuth, type Target } from '@pipeline/deploy';
+import { ConfigError, DURATION_EXPECTED, durationMs, formatReference, isDeployError, parseReference, UsageError, type Digest, type Logger, type SourcePosition } from '@pipeline/core';
+import { checkGitRecord, history, openTarget, recordToGit, resolveSecrets, type DeployEnvironment, type GitRecordResult, type HistoryEntry, type PullAuth, type Target } from '@pipeline/deploy';
 import { readGitInfo, resolveCredentials } from '@pipeline/build';
 import type { CommandContext } from '../command.js';
 import { CONFIG_FILE, loadConfig, type PipelineConfig } from '../config/index.js';
@@ -114,8 +114,8 @@ export async function targetFor(s: EnvSession): Promise<Target> {
 
 export function durationFlag(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  const ms = parseDuration(v);
-  if (ms === undefined) throw new UsageError(`Expected --${flag} DURATION like 30s, 5m or 500ms, got ${JSON.stringify(v)}`);
+  const ms = durationMs(v);
+  if (ms === undefined) throw new UsageError(`Expected --${flag} to be ${DURATION_EXPECTED}, got ${JSON.stringify(v)}`);
   return ms;
 }
 

@@ -3,6 +3,6 @@ export { resolveSettings, type Settings, type SettingFlags, type SettingName } f
 export { parentsOf, findCycle, topoOrder, childrenOf, affected, depths, chainOf, imagesForPaths, type Parents } from './graph.js';
 export { MAX_CHAIN } from './schema/images.js';
 export { PLACEHOLDERS } from './schema/tags.js';
-export { parseDuration, parseSize } from './units.js';
+export { parseSize } from './units.js';
 export type { ConfigWarning } from './kit.js';
 export type * from './types.js';

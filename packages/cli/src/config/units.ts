@@ -1,13 +1,4 @@
-const DURATION = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const SIZE: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
-
-/** `20s`, `500ms`, `1m30s`, `2h` → milliseconds; undefined if malformed. */
-export function parseDuration(text: string): number | undefined {
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
-  let ms = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * DURATION[m[2] as keyof typeof DURATION];
-  return Math.round(ms);
-}
 
 /** `150MB` (decimal), `200MiB` (binary), `1.5GB`, `4096` (bytes) → bytes; undefined if malformed. */
 export function parseSize(text: string): number | undefined {

@@ -1,6 +1,7 @@
 
 import { Checker, type At, type Path } from './check.js';
-import { parseBytes, parseDuration } from './duration.js';
+import { DURATION_EXPECTED, durationMs } from '@pipeline/core';
+import { parseBytes } from './bytes.js';
 import { parseHost } from './hosts.js';
 import type { DeployEnvironment, DeployEnvironments, GitRecordConfig, PortMapping, ProbeConfig, RolloutConfig, SecretSource } from './types.js';
 
@@ -131,8 +132,8 @@ function nameOf(c: Checker, v: unknown, p: Path): string {
 }
 
 function duration(c: Checker, v: unknown, p: Path): number {
-  const d = parseDuration(v);
-  if (d === undefined) c.fail(p, 'a duration like 500ms, 1s, 2m, 1h', v);
+  const d = durationMs(v);
+  if (d === undefined) c.fail(p, `${DURATION_EXPECTED} (or a number of seconds)`, v);
   return d as number;
 }
 

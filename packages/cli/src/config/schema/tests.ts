@@ -2,7 +2,7 @@ import type { Ctx } from '../kit.js';
 import { fail, int, keys, list, obj, str, strList, strish } from '../kit.js';
 import type { Path } from '../source.js';
 import type { CommandTest, ImageTests, SmokeTest } from '../types.js';
-import { parseDuration } from '../units.js';
+import { DURATION_EXPECTED, durationMs } from '@pipeline/core';
 import { mean } from '../suggest.js';
 import { parseStructureCheck } from './structure.js';
 
@@ -27,8 +27,8 @@ export function parseTests(ctx: Ctx, raw: unknown, imageNames: string[]): Record
 function duration(ctx: Ctx, path: Path, raw: unknown, dflt: number): number {
   if (raw === undefined) return dflt;
   const text = strish(ctx, path, raw);
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) fail(ctx, path, `Expected a duration like 20s, 500ms or 1m30s, got '${text}'`);
+  const ms = durationMs(text);
+  if (ms === undefined || ms <= 0) fail(ctx, path, `Expected ${DURATION_EXPECTED}, got '${text}'`);
   return ms;
 }
 
