@@ -13,7 +13,7 @@ import type { ManifestFlavor } from './model/media-types.js';
 import type { Layer } from './model/layer.js';
 import type { Platform } from './model/types.js';
 import { loadImageSource, parseImageSource, type RegistryReader } from './sources/resolve.js';
-import { parsePlatform } from './sources/platform.js';
+import { parsePlatform } from './model/platform.js';
 import { registryReader } from './sources/registry-reader.js';
 
 export interface BuildOptions {

@@ -6,7 +6,7 @@ export { resolveEpoch } from './epoch.js';
 export { parseImageSource, loadImageSource, type ImageSource, type RegistryReader } from './sources/resolve.js';
 export { readOciLayout } from './sources/oci-layout.js';
 export { readDockerArchive } from './sources/docker-archive.js';
-export { parsePlatform, formatPlatform, pickPlatform } from './sources/platform.js';
+export { parsePlatform, formatPlatform, pickPlatform } from './model/platform.js';
 export { unpackImage } from './executor/rootfs.js';
 export { readFileFromImage } from './executor/read-file.js';
 export type { StepRunner, StepContext } from './executor/native.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hashFile, StatCache } from '../layer/stat-cache.js';
+import { hashFile, StatCache } from './stat-cache.js';
 import { loadIgnore } from './dockerignore.js';
 import { walkContextSync } from './walk.js';
 

@@ -10,7 +10,7 @@ import type { RunInstruction } from '../dockerfile/types.js';
 import { configBlob, type Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
 import { writeDockerArchive } from '../outputs/docker-archive.js';
-import { writeAtomic } from '../layer/atomic.js';
+import { writeAtomic } from '../fs/atomic.js';
 import { commandArgv } from './config-steps.js';
 import type { StepContext, StepRunner } from './native.js';
 import { extractPaths, type Change } from './changes.js';

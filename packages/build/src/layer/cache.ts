@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isDigest, type Digest } from '@pipeline/core';
 import type { Layer } from '../model/layer.js';
 import { blobSize } from '../store/blob-store.js';
-import { writeAtomic } from './atomic.js';
+import { writeAtomic } from '../fs/atomic.js';
 import type { PlannedEntry } from './plan.js';
 import { storedLayer } from './write.js';
 

@@ -2,7 +2,7 @@ import type { Layer } from '../model/layer.js';
 import { getCachedLayer, hasShape, layerKey, layerShape, putCachedLayer, putShape } from './cache.js';
 import type { LayerEntry } from './entries.js';
 import { planLayer, type PlannedEntry } from './plan.js';
-import { hashFile, StatCache, type FileStat } from './stat-cache.js';
+import { hashFile, StatCache, type FileStat } from '../context/stat-cache.js';
 import { writeLayer, writePlanned, type WriteLayerOptions } from './write.js';
 
 export interface CachedWriteOptions extends WriteLayerOptions {

@@ -5,7 +5,7 @@ import { makeIgnore, noIgnore, type Ignore } from '../context/dockerignore.js';
 import { resolveSource, type ResolvedSource } from '../context/resolve.js';
 import { walkContextSync } from '../context/walk.js';
 import type { LayerEntry } from './entries.js';
-import type { FileStat } from './stat-cache.js';
+import type { FileStat } from '../context/stat-cache.js';
 import { writeLayerCached, type LayerResult } from './cached.js';
 
 /** A Dockerfile position in either shape callers have at hand. */

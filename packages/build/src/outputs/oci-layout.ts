@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { writeAtomic } from '../layer/atomic.js';
+import { writeAtomic } from '../fs/atomic.js';
 import { join } from 'node:path';
 import type { Digest } from '@pipeline/core';
 import { configBlob, manifestBlob, type Image } from '../model/image.js';

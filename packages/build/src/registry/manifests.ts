@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { RegistryError, type Digest, type Reference, formatReference } from '@pipeline/core';
 import { MediaType, isIndexType } from '../model/media-types.js';
 import type { Descriptor, Index, Manifest, Platform } from '../model/types.js';
-import { pickPlatform } from '../sources/platform.js';
+import { pickPlatform } from '../model/platform.js';
 import { pullScopes, pushScopes } from './blobs.js';
 import type { RegistryClient } from './client.js';
 

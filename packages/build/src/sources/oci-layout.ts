@@ -7,7 +7,7 @@ import type { Layer } from '../model/layer.js';
 import { isIndexType, isManifestType } from '../model/media-types.js';
 import type { Descriptor, ImageConfig, Index, Manifest, Platform } from '../model/types.js';
 import { blobPath, openBlob } from '../store/blob-store.js';
-import { pickPlatform } from './platform.js';
+import { pickPlatform } from '../model/platform.js';
 
 async function readJsonBlob<T>(dir: string, d: Descriptor): Promise<T> {
   const bytes = await readFile(blobPath(dir, d.digest));

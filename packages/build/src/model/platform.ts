@@ -1,5 +1,5 @@
 import { PipelineError } from '@pipeline/core';
-import type { Descriptor, Platform } from '../model/types.js';
+import type { Descriptor, Platform } from './types.js';
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomic } from './atomic.js';
+import { writeAtomic } from '../fs/atomic.js';
 
 /** sha256 hex of a file by synchronous reads into `buf`: memory stays flat for any file size. */
 export function hashFile(path: string, buf: Buffer = Buffer.allocUnsafe(1 << 20)): string {
