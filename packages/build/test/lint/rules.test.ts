@@ -1,9 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { effectiveUser, lintDockerfile, LINT_RULES, lintFails, unknownRuleIds } from '../../src/lint/index.js';
-import { parse, parserInUse } from './parse.js';
+import { parse } from './parse.js';
 
-console.log(`lint tests parse with: ${parserInUse}`);
 
 /** `RULE@line:col` for one rule's findings; the other rules are disabled so each case tests one thing. */
 const hits = (rule: string, text: string) =>
