@@ -1,6 +1,7 @@
 // Bundles the CLI into one ESM file: loading ~150 small modules cost ~150 ms of start-up, which a
 // one-file-changed rebuild (goal ≤ 0.5 s in all) cannot afford. dockerode/ssh2 stay external: they
 // load only when an engine is used. The Action's dist is bundled the same way.
+import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -13,4 +14,6 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
-await build({ ...common, entryPoints: ['packages/cli/dist/main.js'], outfile: 'packages/cli/dist/pipeline.mjs' });
+const cli = await build({ ...common, entryPoints: ['packages/cli/dist/main.js'], outfile: 'packages/cli/dist/pipeline.mjs', metafile: true });
+// What went into the bundle and how each module is reached: the start-up test reads it.
+writeFileSync('packages/cli/dist/pipeline.meta.json', JSON.stringify(cli.metafile));
