@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isConfigError, type PipelineError } from '@pipeline/core';
-import { parseDeployConfig, resolveSecrets } from '../src/index.js';
+import { healthDeadline, parseDeployConfig, resolveSecrets } from '../src/index.js';
+import { BUDGET_MARGIN_MS } from '../src/probe/budget.js';
 
 // `at` stands in for the YAML loader: every path maps to a line derived from its text, so tests can check the position is passed.
 const at = (path: (string | number)[]) => ({ file: 'pipeline.yml', line: 10 + path.length, column: 3 });
@@ -97,6 +98,9 @@ const corpus: [string, unknown, RegExp, string][] = [
   ['tiny memory', { p: { ...base, resources: { memory: '1k' } } }, /at least 6m/, 'p.resources.memory'],
   ['replicas zero', { p: { ...base, replicas: 0 } }, /an integer from 1 to 100, got 0/, 'p.replicas'],
   ['bad error rate', { p: { ...base, rollout: { maxErrorRate: 5 } } }, /a share from 0 to 1/, 'p.rollout.maxErrorRate'],
+  ['bad deadline', { p: { ...base, rollout: { deadline: 'never' } } }, /Expected a duration like 500ms, 30s or 1m30s \(or a number of seconds\), got "never"/, 'p.rollout.deadline'],
+  ['deadline no version could meet', { p: { ...base, probe: { tcp: true, startPeriod: '5s', stability: '10s' }, rollout: { deadline: '15s' } } }, /Expected a duration longer than probe.startPeriod \+ probe.stability \(15 s\), or no deadline for the probe budget, got "15s"/, 'p.rollout.deadline'],
+  ['zero deadline', { p: { ...base, rollout: { deadline: 0 } } }, /longer than probe.startPeriod \+ probe.stability \(0 s\)/, 'p.rollout.deadline'],
   ['bad env name key', { 'Prod!': base }, /an environment name/, 'Prod!'],
   ['not a mapping', { p: ['x'] }, /Expected a mapping, got a list/, 'p'],
   ['history unknown key', { p: { ...base, history: { hosts: true } } }, /Expected one of the keys git, got "hosts"/, 'p.history.hosts'],
@@ -111,6 +115,14 @@ const corpus: [string, unknown, RegExp, string][] = [
   ['history.git empty remote', { p: { ...base, history: { git: { remote: '' } } } }, /a non-empty string/, 'p.history.git.remote'],
 ];
 for (const [name, raw, re, path] of corpus) test(`bad config: ${name}`, () => bad(raw, re, path));
+
+test('rollout.deadline: explicit, else the probe budget (start period + retries × (interval + timeout) + stability + margin)', () => {
+  const e = parseDeployConfig({ a: { ...base, rollout: { deadline: '2m' } }, b: { ...base, probe: { tcp: true, interval: '2s', timeout: '1s', retries: 4, startPeriod: '10s', stability: '5s' } } }, at);
+  assert.is(e.a.rollout.deadline, 120_000);
+  assert.is(healthDeadline(e.a.probe, e.a.rollout), 120_000);
+  assert.is(e.b.rollout.deadline, undefined);
+  assert.is(healthDeadline(e.b.probe, e.b.rollout), 10_000 + 4 * 3000 + 5000 + BUDGET_MARGIN_MS);
+});
 
 test('history.git: defaults (branch pipeline/deploys, file per environment, this repo) and every key', () => {
   const e = parseDeployConfig({ production: { ...base, history: { git: null } }, staging: { ...base, history: { git: { branch: 'ops/deploys', file: 'log/staging.jsonl', remote: 'origin', repo: '../deploy-repo' } } } }, at);

@@ -5,12 +5,13 @@ import { execa } from 'execa';
 import { deploy, openTarget, parseDeployConfig, status } from '../src/index.js';
 import { needs } from '../../../test/lib/services.js';
 import { cleanEngine, makeApp, type AppImage } from './helpers/images.js';
+import { freeRange } from './helpers/ports.js';
 
 const APP = `itg-kill-${process.pid}`;
 const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
 const env = parseDeployConfig({
   k: {
-    app: APP, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 3, network: 'host', hostPorts: '23400-23419',
+    app: APP, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 3, network: 'host', hostPorts: await freeRange(20),
     probe: { http: { path: '/health' }, interval: '300ms', timeout: '1s', retries: 3 }, rollout: { batch: 1, drain: '100ms' }, prune: { auto: false },
   },
 }, () => ({ file: 'pipeline.yml' })).k;

@@ -7,7 +7,7 @@ import type { DeployEnvironment, DeployEnvironments, GitRecordConfig, PortMappin
 
 const ENV_KEYS = ['app', 'image', 'hosts', 'replicas', 'network', 'port', 'hostPorts', 'ports', 'env', 'secrets', 'volumes', 'restart', 'init', 'resources', 'logging', 'probe', 'rollout', 'proxy', 'lock', 'prune', 'history'] as const;
 const PROBE_KEYS = ['http', 'tcp', 'exec', 'healthcheck', 'interval', 'timeout', 'retries', 'startPeriod', 'stability'] as const;
-const ROLLOUT_KEYS = ['batch', 'order', 'watch', 'maxErrorRate', 'drain'] as const;
+const ROLLOUT_KEYS = ['batch', 'order', 'watch', 'maxErrorRate', 'drain', 'deadline'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
@@ -79,6 +79,7 @@ function parseEnvironment(c: Checker, name: string, raw: unknown): DeployEnviron
     env.history = h.git === undefined ? {} : { git: parseGitRecord(c, h.git, name, [...p, 'history', 'git']) };
   }
   checkPorts(c, env, p);
+  checkDeadline(c, o, env, p);
   return env;
 }
 
@@ -237,12 +238,23 @@ function parseRollout(c: Checker, v: unknown, p: Path): RolloutConfig {
   } else if (o.batch !== undefined) batch = c.int(o.batch, [...p, 'batch'], 1, 1000);
   const rate = o.maxErrorRate ?? 0.01;
   if (typeof rate !== 'number' || rate < 0 || rate > 1) c.fail([...p, 'maxErrorRate'], 'a share from 0 to 1 like 0.01', rate);
-  return {
+  const out: RolloutConfig = {
     batch,
     order: o.order === undefined ? 'start-first' : c.oneOf(o.order, [...p, 'order'], ['start-first', 'stop-first'] as const),
     watch: o.watch === undefined ? 0 : duration(c, o.watch, [...p, 'watch']),
     maxErrorRate: rate as number,
     drain: o.drain === undefined ? 2000 : duration(c, o.drain, [...p, 'drain']),
   };
+  if (o.deadline !== undefined) out.deadline = duration(c, o.deadline, [...p, 'deadline']);
+  return out;
+}
+
+/** An explicit deadline must leave room for the start period and the stability window, or no version could pass. */
+function checkDeadline(c: Checker, raw: Record<string, unknown>, env: DeployEnvironment, p: Path): void {
+  const d = env.rollout.deadline;
+  const need = env.probe.startPeriod + env.probe.stability;
+  if (d !== undefined && (d <= 0 || d <= need)) {
+    c.fail([...p, 'rollout', 'deadline'], `a duration longer than probe.startPeriod + probe.stability (${need / 1000} s), or no deadline for the probe budget`, (raw.rollout as Record<string, unknown>).deadline);
+  }
 }
 

@@ -87,6 +87,8 @@ export interface RolloutConfig {
   maxErrorRate: number;
   /** How long a drained container keeps its connections before it is stopped. */
   drain: number;
+  /** How long a batch may take to hold stable health; unset: the probe budget (see probe/budget.ts). */
+  deadline?: number;
 }
 
 export interface ProxyConfig {

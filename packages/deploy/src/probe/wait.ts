@@ -4,6 +4,7 @@ import { execProbe, healthcheckProbe } from './exec.js';
 import { httpProbe } from './http.js';
 import type { Probe } from './probe.js';
 import { tcpProbe } from './tcp.js';
+import { sleep } from '../util/sleep.js';
 
 export function probesFor(c: ProbeConfig): Probe[] {
   const out: Probe[] = [];
@@ -27,35 +28,51 @@ export async function firstFailure(inst: Instance, target: Target, probes: Probe
   return undefined;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
-  const t = setTimeout(r, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
-});
+export interface WaitOptions {
+  probes?: Probe[];
+  signal?: AbortSignal;
+  /** Ms from the start of the wait after which a version that never held stable health fails (healthDeadline). */
+  deadline?: number;
+}
 
 /**
  * Probes until every probe passed continuously for the stability window (ok), or one failed
- * `retries` times in a row after the start period, or the container stopped running (not ok).
+ * `retries` times in a row after the start period, or the container stopped running, or the
+ * deadline passed without stable health (a flapping version: a pass resets the failure count,
+ * a failure resets the stability window, so only the deadline ends it).
  */
-export async function waitHealthy(inst: Instance, target: Target, cfg: ProbeConfig, probes = probesFor(cfg), signal?: AbortSignal): Promise<Verdict> {
+export async function waitHealthy(inst: Instance, target: Target, cfg: ProbeConfig, o: WaitOptions = {}): Promise<Verdict> {
+  const probes = o.probes ?? probesFor(cfg);
   const t0 = Date.now();
+  const end = o.deadline === undefined ? Infinity : t0 + o.deadline;
   let failures = 0;
+  let passes = 0;
+  let failed = 0;
+  let last: { probe: string; output: string } | undefined;
   let healthySince: number | undefined;
   for (;;) {
-    if (signal?.aborted) return fail('aborted', 'the deploy was interrupted');
+    if (o.signal?.aborted) return fail('aborted', 'the deploy was interrupted');
     const st = await target.inspectHealth(inst).catch((e: Error) => ({ running: false, exitCode: undefined, log: e.message }));
     if (!st.running) return fail('container running', `the container stopped (exit code ${st.exitCode ?? '?'})`);
     const bad = await firstFailure(inst, target, probes, cfg.timeout);
     const now = Date.now();
     if (!bad) {
+      passes++;
       failures = 0;
       healthySince ??= now;
       if (now - healthySince >= cfg.stability) return { ok: true, ms: now - t0 };
     } else {
+      failed++;
+      last = bad;
       healthySince = undefined;
       if (now - t0 >= cfg.startPeriod) failures++;
       if (failures >= cfg.retries) return fail(bad.probe, bad.output);
     }
-    await sleep(cfg.interval, signal);
+    if (now >= end) {
+      const why = `no stable health within ${((end - t0) / 1000).toFixed(1)} s (${passes} probe round(s) passed, ${failed} failed${last ? `; last failure: ${last.output}` : ''})`;
+      return fail(last?.probe ?? probes.map((p) => p.name).join(', '), why);
+    }
+    await sleep(Math.min(cfg.interval, Math.max(0, end - Date.now())), o.signal);
   }
 
   async function fail(probe: string, output: string): Promise<Verdict> {

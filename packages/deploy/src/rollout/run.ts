@@ -1,6 +1,7 @@
 import type { Digest, Logger } from '@pipeline/core';
 import type { ProbeConfig, RolloutConfig } from '../config/types.js';
 import type { Probe } from '../probe/probe.js';
+import { healthDeadline } from '../probe/budget.js';
 import { firstFailure, waitHealthy, type Verdict } from '../probe/wait.js';
 import type { TrafficSwitch } from '../proxy/switch.js';
 import type { Instance, Target } from '../target/target.js';
@@ -65,7 +66,7 @@ async function runItem(item: PlanItem, before: Instance[], plan: RolloutPlan, ct
   if (item.start) {
     fresh = await ctx.target.start({ host: item.host, image: ctx.image, digest: plan.digest, sha: ctx.sha, deployId: ctx.deployId, previous: ctx.previous });
     await ctx.onStep?.('started');
-    const v = await waitHealthy(fresh, ctx.target, ctx.probe, ctx.probes, ctx.signal);
+    const v = await waitHealthy(fresh, ctx.target, ctx.probe, { probes: ctx.probes, signal: ctx.signal, deadline: healthDeadline(ctx.probe, ctx.rollout) });
     if (!v.ok) {
       // Kamal's rule: on error stop the new one (kept stopped for its logs) and re-raise.
       await ctx.target.stop(fresh);

@@ -8,12 +8,14 @@ import { tempDir } from '../../../../test/lib/tmp.js';
 
 export interface AppImage { version: string; repo: string; digest: Digest; ref: string; sha: string }
 
-export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens';
+export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens' | 'flaps';
 
 /**
  * v1/v2 are healthy; `no-health` serves 404 on /health (probe fails); `errors` is healthy but
  * answers 500 on / (only the proxy's 5xx watch can catch it); `sickens` passes its probes, then
  * loses /health 4 s after start (its port stays open: only a probe that checks more can tell).
+ * Every version also answers /cgi-bin/health (a CGI): 200 while /www/health exists, else 404; `flaps`
+ * alternates it, 200, 500, 200, … per request (a pass resets the failure count, a failure the stability window).
  */
 export async function makeApp(repo: string, version: string, flavor: Flavor = 'ok'): Promise<AppImage> {
   const dir = tempDir('deploy-app-');
@@ -26,6 +28,10 @@ export async function makeApp(repo: string, version: string, flavor: Flavor = 'o
     // busybox httpd runs /cgi-bin/index.cgi for a directory without index.html: `errors` answers / with 500.
     writeFileSync(join(dir, 'www/index.html'), `${version}\n`);
   }
+  const cgi = flavor === 'flaps'
+    ? 'n=$(cat /tmp/flap 2>/dev/null || echo 0); echo $((n + 1)) > /tmp/flap\nif [ $((n % 2)) -eq 0 ]; then printf "Status: 200 OK\\r\\n\\r\\nok\\n"; else printf "Status: 500 Internal Server Error\\r\\n\\r\\nflap %s\\n" "$n"; fi\n'
+    : 'if [ -f /www/health ]; then printf "Status: 200 OK\\r\\n\\r\\nok\\n"; else printf "Status: 404 Not Found\\r\\n\\r\\nno health\\n"; fi\n';
+  writeFileSync(join(dir, 'www/cgi-bin/health'), `#!/bin/sh\n${cgi}`, { mode: 0o755 });
   writeFileSync(join(dir, 'httpd.conf'), '\n');
   writeFileSync(join(dir, 'Dockerfile'), [
     `FROM ${services().images.localBusybox}`,
