@@ -13,6 +13,7 @@ import { runCli } from '../../../test/lib/cli.js';
 import { needs } from '../../../test/lib/services.js';
 import { tempDir } from '../../../test/lib/tmp.js';
 import { cleanEngine, makeApp, type AppImage } from '../../deploy/test/helpers/images.js';
+import { freeRange } from '../../deploy/test/helpers/ports.js';
 
 const APP = `itg-cli-${process.pid}`;
 const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
@@ -22,6 +23,7 @@ const ENV = { GITHUB_ACTOR: 'itg-actor', PIPELINE_ACTOR: '', NO_COLOR: '1' };
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@x', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@x' } }).trim();
 
+const PORTS = await freeRange(20);
 const repo = tempDir('deploy-cli-');
 const bare = tempDir('deploy-cli-remote-');
 const yml = (extra = '') => `version: 1
@@ -32,7 +34,7 @@ environments:
     hosts: [${HOST}]
     replicas: 2
     network: host
-    hostPorts: 23300-23319
+    hostPorts: ${PORTS}
     probe: { http: { path: /health }, interval: 1s, timeout: 1s, retries: 2 }
     rollout: { batch: 1, drain: 200ms }
     prune: { auto: false, keep: 1 }
@@ -108,9 +110,11 @@ if (needs(test, 'docker', 'registry')) {
     const s = await cli('status', 'local', '--json');
     assert.is(s.code, 0, s.stderr);
     assert.equal(json(s.stdout).versions, [{ digest: v1.digest, sha: v1.sha, running: 2 }]);
+    // Health from the environment's HTTP probe (the image has no HEALTHCHECK): it said `none` before.
+    assert.equal(json(s.stdout).hosts[HOST].map((x: { health: string }) => x.health), ['healthy', 'healthy']);
     const human = await cli('status', 'local');
     assert.match(human.stdout, /^local: 2 running\n/);
-    assert.match(human.stdout, new RegExp(`${HOST}\\n  ${APP}-\\S+  ${v1.digest.slice(7, 19)}  ${v1.sha}  `));
+    assert.match(human.stdout, new RegExp(`${HOST}\\n  ${APP}-\\S+  ${v1.digest.slice(7, 19)}  ${v1.sha}  healthy  `));
   });
 
   test('deploy v2 by --image; diff against it and against v1', async () => {

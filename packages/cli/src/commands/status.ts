@@ -15,6 +15,12 @@ export function convergeTarget(st: EnvironmentStatus, past: HistoryEntry[]): Dig
   return good?.to.digest ?? st.versions[0]?.digest;
 }
 
+/** The line after an interrupted deploy: what was converged, or how to converge. */
+export function convergeNote(converged: { from: Digest[]; to: Digest } | undefined, mixed: boolean, locked: boolean): string {
+  if (converged) return `converged: ${converged.from.map((d) => shortDigest(d)).join(' + ')} → ${shortDigest(converged.to)}`;
+  return mixed && !locked ? 'run without --report-only to converge' : '';
+}
+
 const command: Command = {
   name: 'status',
   summary: 'Per host, per container: digest, git SHA, health, uptime; who holds the lock; converges an interrupted deploy',
@@ -30,7 +36,7 @@ const command: Command = {
     const s = await openEnvironment(ctx);
     const target = await targetFor(s);
     try {
-      let st = await status(target, { all: !!ctx.values.all });
+      let st = await status(target, { all: !!ctx.values.all, probe: s.env.probe });
       // A live lock is a deploy in progress: leave it be. A stale one (its process is gone, or
       // older than lock.stale) is what an interrupted deploy leaves; the rollback breaks it.
       const locked = Object.values(st.lock).some((l) => l && !isStale(l, s.env.lock.stale));
@@ -52,11 +58,11 @@ const command: Command = {
         } finally {
           await deployTarget.close();
         }
-        st = await status(target, { all: !!ctx.values.all });
+        st = await status(target, { all: !!ctx.values.all, probe: s.env.probe });
       }
       const locks = Object.entries(st.lock).filter(([, l]) => l).map(([h, l]) => `locked on ${h} by ${l!.owner} since ${l!.time}: ${l!.message} (deploy ${l!.deployId})`);
       const count = Object.values(st.hosts).reduce((n, xs) => n + xs.filter((x) => x.running).length, 0);
-      const note = converged ? `converged: ${converged.from.map(shortDigest).join(' + ')} → ${shortDigest(converged.to)}` : st.mixed && !locked ? 'run without --report-only to converge' : '';
+      const note = convergeNote(converged, st.mixed, locked);
       ctx.result({ environment: s.env.name, ...st, converged }, [`${s.env.name}: ${count} running`, formatStatus(st), note, ...locks].filter(Boolean).join('\n'));
       return 0;
     } finally {
