@@ -2,16 +2,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isDeployError, type PipelineError } from '@pipeline/core';
-import { deploy, diff, history, lockStatus, openTarget, parseDeployConfig, prune, rollback, status, type DeployEnvironment } from '../src/index.js';
+import Docker from 'dockerode';
+import { containerSpec, deploy, diff, history, lockStatus, openTarget, parseDeployConfig, prune, rollback, status, type DeployEnvironment, type DockerTarget } from '../src/index.js';
 import { needs } from '../../../test/lib/services.js';
 import { cleanEngine, makeApp, type AppImage } from './helpers/images.js';
+import { freeRange } from './helpers/ports.js';
 
 const APP = `itg-local-${process.pid}`;
+const HOST = 'unix:///var/run/docker.sock';
 const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
 const at = () => ({ file: 'pipeline.yml' });
 const env: DeployEnvironment = parseDeployConfig({
   local: {
-    app: APP, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 3, network: 'host', hostPorts: '23100-23119',
+    app: APP, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 3, network: 'host', hostPorts: await freeRange(20),
     probe: { http: { path: '/health' }, interval: '1s', timeout: '1s', retries: 2, stability: '1s' },
     rollout: { batch: 1, drain: '200ms' }, prune: { auto: false },
   },
@@ -109,11 +112,43 @@ if (needs(test, 'docker', 'registry')) {
     assert.ok((await t.images('unix:///var/run/docker.sock')).every((i) => !i.digests.includes(v3.digest)));
   });
 
+  test('prune removes the stopped containers killed deploys pile up (exited and never started, of kept versions too); only the rollback target\'s newest stay', async () => {
+    const t = openTarget(env) as DockerTarget;
+    const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+    const runningNow = await running();
+    const target = runningNow[0].previous!;
+    assert.is(target, v1.digest);
+    // What killed deploys leave: containers created and never started, and started ones that exited.
+    const made: string[] = [];
+    for (const v of [v1, v2, v1, v2]) {
+      const body = containerSpec({ app: APP, env, image: REPO, digest: v.digest, sha: v.sha, deployId: 'killed', port: 1, secrets: {}, suffix: `k${made.length}` });
+      await docker.createContainer(body);
+      made.push(body.name);
+    }
+    let newestOfTarget = '';
+    for (const v of [v2, v1]) {
+      const i = await t.start({ host: HOST, image: REPO, digest: v.digest, deployId: 'killed' });
+      await t.stop(i);
+      if (v === v1) newestOfTarget = i.name; // exited, of the rollback target, the newest: kept
+      else made.push(i.name);
+    }
+    const r = await prune(t, { keep: 3 });
+    assert.ok(r.kept.includes(v1.digest) && r.kept.includes(v2.digest), `kept ${r.kept}`);
+    for (const name of made) assert.ok(r.containers.includes(`${HOST} ${name}`), `${name} left: ${r.containers.join(', ')}`);
+    const left = await t.list();
+    assert.equal(left.filter((i) => i.running).map((i) => i.name).sort(), runningNow.map((i) => i.name).sort());
+    const stopped = left.filter((i) => !i.running);
+    assert.ok(stopped.length <= 3 && stopped.every((i) => i.digest === v1.digest && i.state === 'exited'), stopped.map((i) => `${i.name} ${i.state}`).join(', '));
+    assert.ok(stopped.some((i) => i.name === newestOfTarget));
+    const again = await prune(t, { keep: 3 });
+    assert.equal(again.containers, []);
+  });
+
   test('the watch after the last batch counts failures per container, not per probe: a passing tcp probe does not hide a failing http one', async () => {
     const app = `${APP}-watch`;
     const watchEnv = parseDeployConfig({
       w: {
-        app, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 1, network: 'host', hostPorts: '23120-23129',
+        app, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 1, network: 'host', hostPorts: await freeRange(10),
         probe: { tcp: true, http: { path: '/health' }, interval: '1s', timeout: '1s', retries: 2 },
         rollout: { batch: 1, drain: '200ms', watch: '10s' }, prune: { auto: false },
       },

@@ -11,6 +11,8 @@ export interface Instance {
   deployId?: string;
   previous?: Digest;
   running: boolean;
+  /** The engine's own word (`running`, `exited`, `created` = never started, `restarting`, `paused`, `dead`). */
+  state?: string;
   /** The image HEALTHCHECK's verdict when there is one. */
   health?: 'starting' | 'healthy' | 'unhealthy';
   startedAt?: string;

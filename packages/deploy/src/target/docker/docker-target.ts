@@ -62,6 +62,7 @@ export class DockerTarget implements Target {
           deployId: l[LABEL.deployId],
           previous: isDigest(l[LABEL.previous] ?? '') ? (l[LABEL.previous] as Digest) : undefined,
           running: c.State === 'running',
+          state: c.State,
           health: health === 'health: starting' ? 'starting' : (health as Instance['health']),
           createdAt: new Date(c.Created * 1000).toISOString(),
           address,
