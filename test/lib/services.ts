@@ -30,8 +30,11 @@ export interface Services {
     basic: RegistryInfo & { username: string; password: string };
     token: RegistryInfo & { username: string; password: string; tokenServer: string; service: string; realm: string };
   };
-  /** busybox/node: in the anonymous registry; local*: in the engine; oci*: `DIR:tag` OCI layouts. */
-  images: { busybox: string; node: string; localBusybox: string; localNode: string; ociBusybox: string; ociNode: string };
+  /**
+   * busybox/node/distro: in the anonymous registry; local*: in the engine; oci*: `DIR:tag` OCI layouts.
+   * distro has a distribution's shapes (merged /usr links, users named unlike their groups, odd modes): see test/services/images.
+   */
+  images: { busybox: string; node: string; distro: string; localBusybox: string; localNode: string; localDistro: string; ociBusybox: string; ociNode: string; ociDistro: string };
 }
 
 export const STATE = process.env.PIPELINE_TEST_STATE ?? '/var/lib/pipeline-test';
@@ -59,7 +62,7 @@ function missing(name: ServiceName): string | undefined {
       const bad = urls.findIndex((_, i) => codes[i] !== want[i]);
       if (bad >= 0) return `${urls[bad]} answered ${codes[bad] === '000' ? 'nothing' : codes[bad]}, expected ${want[bad]} (${hint})`;
     }
-    if (name === 'images') run('docker', ['image', 'inspect', '--format', '{{.Id}}', services().images.localBusybox, services().images.localNode]);
+    if (name === 'images') run('docker', ['image', 'inspect', '--format', '{{.Id}}', services().images.localBusybox, services().images.localNode, services().images.localDistro]);
     return undefined;
   } catch {
     if (name === 'docker' || name === 'swarm') return `no Docker engine answers (${hint})`;
