@@ -27,8 +27,12 @@ export interface Case {
   target?: string;
   /** Which pipeline executors build it (default: native; a case with RUN names engine and/or chroot). */
   executors?: Executor[];
-  /** `error`: both builders must refuse the Dockerfile (pipeline with exit 2 and a Dockerfile:line). */
-  expect?: 'error';
+  /**
+   * `error`: both builders must refuse the Dockerfile (pipeline with exit 2 and a Dockerfile:line).
+   * `pipeline-refuses`: Docker builds something a user cannot have meant (say why in `why`) and
+   * pipeline refuses it with exit 2 at the line; counted apart from the cases that build the same image.
+   */
+  expect?: 'error' | 'pipeline-refuses';
 }
 
 export interface Bases {

@@ -1,6 +1,6 @@
 // Docker conformance: every case in cases/ is built by `docker build` (BuildKit) and by pipeline,
 // and the two images must have the same filesystem and config. See README.md to add a case.
-// CONFORMANCE=substring runs only matching cases; PIPELINE_TEST_KEEP=1 keeps contexts and archives.
+// CONFORMANCE=substring[,substring…] runs only matching cases; PIPELINE_TEST_KEEP=1 keeps contexts and archives.
 import { test } from 'uvu';
 import { randomBytes } from 'node:crypto';
 import { needs, services } from '../lib/services.js';
@@ -12,7 +12,7 @@ import { runCase, type CaseOutcome, type RunSettings } from './runner.js';
 const CONCURRENCY = 3;
 
 const only = process.env.CONFORMANCE;
-const cases = only ? allCases.filter((c) => c.name.includes(only)) : allCases;
+const cases = only ? allCases.filter((c) => only.split(',').some((o) => c.name.includes(o))) : allCases;
 
 test('case names are unique and kebab-case', () => {
   const seen = new Set<string>();

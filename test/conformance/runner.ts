@@ -71,6 +71,12 @@ export async function runCase(c: Case, s: RunSettings): Promise<CaseOutcome> {
       const ours = await pipelineSide(c, ctx, image, ex, s, join(dir, `${ex}.tar`));
       seconds.pipeline += (Date.now() - t) / 1000;
       const tag = `[${ex}]`;
+      if (c.expect === 'pipeline-refuses') {
+        if (!ref.ok) problems.push(`${tag} expected docker build to build it, but it failed (fix the case):\n      ${ref.error}`);
+        if (ours.ok) problems.push(`${tag} expected pipeline to refuse this Dockerfile, but it built it`);
+        else if (ours.exitCode !== 2 || !/Dockerfile:\d+/.test(ours.stderr ?? '')) problems.push(`${tag} expected exit 2 naming Dockerfile:line, got ${ours.error}`);
+        continue;
+      }
       if (c.expect === 'error') {
         if (ref.ok) problems.push(`${tag} expected docker build to fail, but it built the image (fix the case)`);
         if (ours.ok) problems.push(`${tag} docker refused the Dockerfile but pipeline built it; docker said:\n      ${ref.ok ? '' : ref.error}`);

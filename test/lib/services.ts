@@ -41,8 +41,16 @@ export const STATE = process.env.PIPELINE_TEST_STATE ?? '/var/lib/pipeline-test'
 
 let cached: Services | undefined;
 export function services(): Services {
-  cached ??= JSON.parse(readFileSync(`${STATE}/services.json`, 'utf8')) as Services;
+  cached ??= withDistro(JSON.parse(readFileSync(`${STATE}/services.json`, 'utf8')) as Services);
   return cached;
+}
+
+/** A services.json written by an older test/services/images (another checkout) lacks the distro names; they are fixed. */
+function withDistro(s: Services): Services {
+  const i = s.images;
+  if (!i || i.distro) return s;
+  const oci = i.ociBusybox.replace(/\/busybox:[^/]*$/, '');
+  return { ...s, images: { ...i, distro: `${i.busybox.split('/')[0]}/base/distro:1`, localDistro: 'pipeline-test/distro:1', ociDistro: `${oci}/distro:1` } };
 }
 
 export type ServiceName = 'docker' | 'swarm' | 'registry' | 'images';

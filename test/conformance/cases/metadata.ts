@@ -1,0 +1,95 @@
+// Instructions that only change the image config, and what an image inherits from its base.
+import type { Case } from '../case.js';
+
+export const metadata: Case[] = [
+  {
+    name: 'metadata-every-instruction',
+    why: 'reference: LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL, USER, WORKDIR, ENTRYPOINT, CMD, ONBUILD',
+    dockerfile: [
+      'FROM {{busybox}}',
+      'LABEL maintainer="team@example.com" version=1.0 "key with space"="v"',
+      'EXPOSE 80 443/tcp 53/udp 8000-8002',
+      'VOLUME /data ["/logs", "/cache"]',
+      'STOPSIGNAL SIGTERM',
+      'HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=4 CMD wget -q -O- http://localhost/ || exit 1',
+      'SHELL ["/bin/sh", "-ec"]',
+      'USER 1000:1000',
+      'WORKDIR /app',
+      'ENTRYPOINT ["/bin/sh", "-c"]',
+      'CMD ["echo hi"]',
+      'ONBUILD COPY . /app/src',
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'metadata-shell-forms',
+    why: 'reference: the shell form of CMD and ENTRYPOINT runs under SHELL (default /bin/sh -c)',
+    dockerfile: 'FROM {{busybox}}\nENTRYPOINT exec server --port 80\nSHELL ["/bin/ash", "-eo", "pipefail", "-c"]\nCMD echo "a b" | cat\n',
+  },
+  {
+    name: 'metadata-inherited',
+    why: 'config set by a stage is inherited by a stage built FROM it, and later lines override it',
+    dockerfile: [
+      'FROM {{busybox}} AS base',
+      'ENV A=1 B=2',
+      'LABEL team=x tier=base',
+      'EXPOSE 80',
+      'VOLUME /data',
+      'USER 1000',
+      'WORKDIR /srv',
+      'STOPSIGNAL SIGINT',
+      'HEALTHCHECK CMD true',
+      'ENTRYPOINT ["run"]',
+      'CMD ["--help"]',
+      'FROM base',
+      'ENV B=3 C=4',
+      'LABEL tier=app',
+      'EXPOSE 443',
+      'USER root',
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'entrypoint-clears-inherited-cmd',
+    why: 'reference: setting ENTRYPOINT resets a CMD inherited from the base image',
+    dockerfile: 'FROM {{busybox}}\nENTRYPOINT ["/bin/echo"]\n',
+  },
+  {
+    name: 'cmd-then-entrypoint-same-stage',
+    why: 'a CMD set in the same stage survives a later ENTRYPOINT',
+    dockerfile: 'FROM {{busybox}}\nCMD ["a"]\nENTRYPOINT ["/bin/echo"]\n',
+  },
+  {
+    name: 'healthcheck-none-and-defaults',
+    why: 'reference: HEALTHCHECK NONE disables an inherited check; options may be omitted',
+    dockerfile: 'FROM {{busybox}} AS a\nHEALTHCHECK CMD ["true"]\nFROM a\nHEALTHCHECK NONE\n',
+  },
+  {
+    name: 'onbuild-triggers',
+    why: 'reference: ONBUILD triggers run in the child build right after its FROM and are not inherited further',
+    dockerfile: 'FROM {{busybox}} AS parent\nONBUILD COPY f /from-trigger\nONBUILD ENV TRIGGERED=yes\nFROM parent\nENV AFTER=1\n',
+    files: { f: 'f\n' },
+  },
+  {
+    name: 'label-quoting-and-multiline',
+    why: 'reference: LABEL values with quotes, escapes and line continuations',
+    dockerfile: 'FROM {{busybox}}\nLABEL description="This text illustrates \\\n  that label-values can span multiple lines." \\\n  other=\'single quoted $HOME\'\nARG REV=abc\nLABEL org.example.rev=$REV empty=""\n',
+  },
+  {
+    name: 'user-names-and-groups',
+    why: 'USER is recorded as written (name, uid, user:group)',
+    dockerfile: 'FROM {{distro}} AS a\nUSER app\nFROM a AS b\nUSER web:www-data\nFROM b\nUSER 1001:1002\n',
+    target: 'a',
+  },
+  {
+    name: 'expose-and-volume-expanded',
+    why: 'EXPOSE and VOLUME expand variables',
+    dockerfile: 'FROM {{busybox}}\nARG PORT=8080\nENV DATA=/var/data\nEXPOSE $PORT ${PORT}/udp\nVOLUME $DATA\n',
+  },
+  {
+    name: 'maintainer-and-scratch',
+    why: 'FROM scratch with only config: an image without layers from a base',
+    dockerfile: 'FROM scratch\nMAINTAINER someone\nCMD ["/app"]\nCOPY f /app\n',
+    files: { f: 'f\n' },
+  },
+];
