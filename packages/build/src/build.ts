@@ -13,7 +13,11 @@ import type { ManifestFlavor } from './model/media-types.js';
 import type { Layer } from './model/layer.js';
 import type { Platform } from './model/types.js';
 import { loadImageSource, parseImageSource, type RegistryReader } from './sources/resolve.js';
-import { parsePlatform } from './model/platform.js';
+import { formatPlatform, parsePlatform } from './model/platform.js';
+import { loadIgnore } from './context/dockerignore.js';
+import { checkSources } from './executor/check-sources.js';
+import { archiveLimitsFrom } from './executor/archive-limits.js';
+import type { ArchiveLimits } from './layer/add-tar.js';
 import { registryReader } from './sources/registry-reader.js';
 
 export interface BuildOptions {
@@ -42,6 +46,8 @@ export interface BuildOptions {
   aliases?: Record<string, string>;
   /** DOCKER_HOST for the engine executor. */
   dockerHost?: string;
+  /** Caps on what an ADD of a local archive unpacks (default DEFAULT_ARCHIVE_LIMITS, or PIPELINE_ADD_MAX_ENTRIES / _BYTES). */
+  archiveLimits?: ArchiveLimits;
   /** Each layer of the final image as soon as it is known (e.g. Publisher.prefetch: push while building). */
   onLayer?: (layer: Layer) => void;
   logger?: Logger;
@@ -88,15 +94,35 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const epoch = opts.epoch !== undefined ? { epoch: opts.epoch, from: 'option' } : await resolveEpoch(context, opts.env);
   const platform = typeof opts.platform === 'string' ? parsePlatform(opts.platform) : opts.platform;
   let reader: RegistryReader | undefined;
-  const base: StepRunner['base'] = async (text) => {
-    const alias = opts.aliases?.[text] ?? opts.aliases?.[text.replace(/:[^:/@]*$/, '')];
-    const src = parseImageSource(alias ?? text, context);
-    return loadImageSource(src, { store, platform, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env })) });
+  // One load per image and platform: stages FROM the same image (and COPY --from it) share it.
+  const loaded = new Map<string, ReturnType<StepRunner['base']>>();
+  const base: StepRunner['base'] = (text, _word, stagePlatform) => {
+    const p = stagePlatform ?? platform;
+    const key = `${text}\0${p ? formatPlatform(p) : ''}`;
+    let got = loaded.get(key);
+    if (!got) {
+      const alias = opts.aliases?.[text] ?? opts.aliases?.[text.replace(/:[^:/@]*$/, '')];
+      got = (async () => {
+        const src = parseImageSource(alias ?? text, context);
+        return loadImageSource(src, { store, platform: p, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env })) });
+      })();
+      got.catch(() => loaded.delete(key));
+      loaded.set(key, got);
+    }
+    return got;
   };
-  const copy = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, logger: log });
+  const ignore = await loadIgnore(context, file);
+  // Every context source is checked before the first layer exists (a push may start on it).
+  await checkSources(df, { context, ignore, target: opts.target });
+  const files = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, archiveLimits: opts.archiveLimits ?? archiveLimitsFrom(opts.env), logger: log });
   const runOpts = { store, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, cacheDir: opts.noCache ? undefined : cacheDir, dockerHost: opts.dockerHost };
   const run = opts.executor === 'engine' ? engineRunner(runOpts) : opts.executor === 'chroot' ? chrootRunner(runOpts) : undefined;
-  const r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy, run }, onLayer: opts.onLayer });
+  let r: ExecuteResult;
+  try {
+    r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy: files.copy, mkdir: files.mkdir, run }, onLayer: opts.onLayer });
+  } finally {
+    files.close();
+  }
   const bases = r.stages.filter((s) => s.base.stage === undefined).map((s) => ({ name: s.base.name, digest: s.base.digest }));
   const final = r.stages[r.stages.length - 1];
   let image = r.image;

@@ -27,6 +27,8 @@ export interface ResolveOptions {
    */
   scoped?: boolean;
   where?: SourcePosition;
+  /** A pattern that matches nothing gives no sources instead of an error (a wildcard in COPY). */
+  allowEmpty?: boolean;
 }
 
 const HINT = 'COPY sources must stay inside the build context; copy the target itself instead of a link to it';
@@ -112,7 +114,7 @@ export async function resolveSource(root: string, pattern: string, opts: Resolve
     level = next;
     if (comp === undefined) break;
   }
-  if (!out.length) {
+  if (!out.length && !opts.allowEmpty) {
     throw new ContextError(
       `Expected COPY source ${JSON.stringify(pattern)} to match a file or directory in ${scoped ? 'the source image' : 'the build context'}, got nothing`,
       opts.where,

@@ -1,12 +1,14 @@
 import { DockerfileError, type Digest, type Logger, silentLogger } from '@pipeline/core';
 import { parseDockerfile, expandWord, expandWords } from '../dockerfile/index.js';
-import type { ArgInstruction, CopyInstruction, Dockerfile, Instruction, RunInstruction, Stage, VarLookup, Word } from '../dockerfile/types.js';
+import type { ArgInstruction, CopyInstruction, Dockerfile, Instruction, Pos, RunInstruction, Stage, VarLookup, Word } from '../dockerfile/types.js';
 import { addEmptyHistory, appendLayers, type Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
 import type { Platform } from '../model/types.js';
 import { applyConfigStep, type Expander } from './config-steps.js';
 import { findStage, neededStages } from './stages.js';
-import { lookupOf } from './vars.js';
+import { envToMap, lookupOf } from './vars.js';
+import { atLine } from './position.js';
+import { FsViewError } from '../fs/view.js';
 
 export interface StageResult {
   stage: Stage;
@@ -32,6 +34,8 @@ export interface StepContext {
 export interface StepRunner {
   copy(ins: CopyInstruction, ctx: StepContext): Promise<{ layer: Layer; cached: boolean }>;
   run?(ins: RunInstruction, ctx: StepContext): Promise<{ layer: Layer; cached: boolean } | undefined>;
+  /** Creates WORKDIR's directory (with its parents, owned by USER); undefined when it exists. */
+  mkdir?(path: string, ctx: StepContext, pos: Pos): Promise<{ layer: Layer; cached: boolean } | undefined>;
   /** Loads a FROM source that is not a stage. */
   base(text: string, word: Word, platform?: Platform): Promise<{ image: Image; name: string; digest?: Digest }>;
 }
@@ -58,6 +62,17 @@ export interface ExecuteResult {
   stages: StageResult[];
   unusedBuildArgs: string[];
   layers: { instruction: string; digest: Digest; size: number; cached: boolean }[];
+}
+
+/** The PATH BuildKit gives a stage whose base sets none (and a scratch image). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** What BuildKit gives every stage's config before its first line: a PATH, and for scratch a WorkingDir. */
+function stageDefaults(image: Image, scratch: boolean): Image {
+  const c = image.config.config;
+  const env = envToMap(c.Env).has('PATH') ? c.Env : [...(c.Env ?? []), `PATH=${DEFAULT_PATH}`];
+  if (env === c.Env && !(scratch && !c.WorkingDir)) return image;
+  return { ...image, config: { ...image.config, config: { ...c, Env: env, ...(scratch && !c.WorkingDir ? { WorkingDir: '/' } : {}) } } };
 }
 
 function platformArgs(p: Platform | undefined): Record<string, string> {
@@ -107,8 +122,13 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
       image = r.image;
       base = { name: fromText, stage: prior.index, digest: r.base.digest };
     } else {
-      const b = await log.group(`FROM ${fromText}`, () => opts.runner.base(fromText, stage.from.image, platform));
-      image = b.image;
+      let b: Awaited<ReturnType<StepRunner['base']>>;
+      try {
+        b = await log.group(`FROM ${fromText}`, () => opts.runner.base(fromText, stage.from.image, platform));
+      } catch (e) {
+        throw atLine(e, { file: df.file, ...stage.from.image.pos });
+      }
+      image = stageDefaults(b.image, fromText === 'scratch');
       base = { name: b.name, digest: b.digest };
       log.info(`FROM ${b.name}${b.digest ? `@${b.digest}` : ''}`);
     }
@@ -151,7 +171,13 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
       const next = applyConfigStep(ins, image.config.config, ctx.expand, { cmdFromBase });
       if (!next) continue;
       if (ins.kind === 'CMD') cmdFromBase = false;
-      image = addEmptyHistory({ ...image, config: { ...image.config, config: next } }, { created, created_by: ins.raw });
+      image = { ...image, config: { ...image.config, config: next } };
+      const made = ins.kind === 'WORKDIR' && next.WorkingDir !== '/' ? await workdirStep(next.WorkingDir!, { ...ctx, image }, ins.pos, opts) : undefined;
+      if (made) {
+        image = appendLayers(image, [made.layer], [{ created, created_by: ins.raw, comment: 'pipeline' }]);
+        if (isFinal) opts.onLayer?.(made.layer);
+        layers.push({ instruction: `${df.file}:${ins.pos.line} ${ins.raw.slice(0, 80)}`, digest: made.layer.digest, size: made.layer.size, cached: made.cached });
+      } else image = addEmptyHistory(image, { created, created_by: ins.raw });
     }
     image = { ...image, config: { ...image.config, created } };
     last = { stage, image, base };
@@ -161,6 +187,17 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
   const unusedBuildArgs = Object.keys(buildArgs).filter((k) => !used.has(k) && !(k in platformArgs(opts.platform)));
   if (unusedBuildArgs.length) log.warn(`build args not consumed by any ARG: ${unusedBuildArgs.join(', ')}`);
   return { image: last.image, stages: [...results.values()], unusedBuildArgs, layers };
+}
+
+/** WORKDIR creates its directory (BuildKit's mkdir -p, as USER); a file in the way is the line's error. */
+async function workdirStep(path: string, ctx: StepContext, pos: Pos, opts: ExecuteOptions) {
+  if (!opts.runner.mkdir) return undefined;
+  try {
+    return await opts.runner.mkdir(path, ctx, pos);
+  } catch (e) {
+    if (e instanceof FsViewError) throw new DockerfileError(`WORKDIR ${path}: ${e.message}`, { file: ctx.df.file, ...pos });
+    throw e;
+  }
 }
 
 async function runStep(ins: RunInstruction, ctx: StepContext, opts: ExecuteOptions) {

@@ -1,25 +1,34 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
 import { ContextError, type SourcePosition } from '@pipeline/core';
-import { noIgnore } from '../context/dockerignore.js';
-import { resolveSource } from '../context/resolve.js';
-import { hasGlob } from '../context/go-match.js';
-import type { LayerEntry } from './entries.js';
-import { destination, toPosition, type CopyCommon, type CopyResult } from './copy.js';
-import { writeLayerCached } from './cached.js';
-import type { Ignore } from '../context/dockerignore.js';
+import { FsView } from '../fs/view.js';
+import type { IndexEntry, IndexRecord } from '../fs/image-index.js';
+import { getCachedLayer, putCachedLayer } from './cache.js';
+import { destPath } from './copy-plan.js';
+import { planError, toPosition, type CopyCommon, type CopyResult } from './copy.js';
+import { rememberLayerRecords } from './layer-index.js';
+import { hashFile } from '../context/stat-cache.js';
+import { encodeHeader, END_OF_ARCHIVE, padding, type TarHeader } from './tar-header.js';
+import { writeTarStream } from './write.js';
 
-export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | undefined;
+/** How an ADD source is compressed, by its first bytes (`tar`: not at all). */
+export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz';
 
-/** Recognizes an archive by its first bytes, as Docker's ADD does (never by its name). */
+/** How much an ADD of a local archive may unpack: members and bytes of member content. */
+export interface ArchiveLimits {
+  entries: number;
+  bytes: number;
+}
+
+/** Generous for real archives (a JDK: ~1,000 files / 300 MB), a wall for bombs. */
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { entries: 1_000_000, bytes: 8 * 1024 ** 3 };
+
+/** Recognizes a compression by its first bytes, as Docker's ADD does (never by the name). */
 export async function archiveKind(file: string): Promise<ArchiveKind> {
   const fh = await open(file, 'r');
   try {
@@ -28,55 +37,40 @@ export async function archiveKind(file: string): Promise<ArchiveKind> {
     if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
     if (bytesRead >= 3 && b.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
     if (bytesRead >= 6 && b.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-    if (bytesRead === 512 && b.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
-    return undefined;
+    return 'tar';
   } finally {
     await fh.close();
   }
 }
 
-/** Whether an ADD source (relative to the context) is a local archive ADD would extract. */
-export async function isTarArchive(context: string, source: string, ignore: Ignore = noIgnore): Promise<boolean> {
-  if (hasGlob(source)) return false;
-  try {
-    const [r] = await resolveSource(context, source, { ignore });
-    return r.type === 'file' && (await archiveKind(r.abs)) !== undefined;
-  } catch {
-    return false;
-  }
-}
-
 const TOOLS = { xz: { cmd: 'xz', pkg: 'xz-utils' }, bzip2: { cmd: 'bzip2', pkg: 'bzip2' } } as const;
 
-/**
- * xz and bzip2 have no well-kept Node library; Debian's own decompressors do it, streaming
- * (`xz -dc`, `bzip2 -dc`), and a missing one is named with its package.
- */
-async function throughTool(kind: 'xz' | 'bzip2', open: () => Readable, out: NodeJS.WritableStream, source: string, where?: SourcePosition): Promise<void> {
+/** The decompressed bytes of an archive as a stream (xz and bzip2 through Debian's own tools). */
+async function decompressed(file: string, kind: ArchiveKind, source: string, where?: SourcePosition): Promise<{ stream: Readable; done: () => Promise<void> }> {
+  const input = createReadStream(file);
+  if (kind === 'tar') return { stream: input, done: async () => {} };
+  if (kind === 'gzip') {
+    const gunzip = createGunzip();
+    const running = pipeline(input, gunzip);
+    running.catch(() => {}); // its error also destroys gunzip, which the reader sees
+    return { stream: gunzip, done: () => running };
+  }
   const { cmd, pkg } = TOOLS[kind];
   const { execa } = await import('execa');
   const child = execa(cmd, ['-dc'], { buffer: { stdout: false, stderr: true }, stripFinalNewline: true, reject: false });
-  try {
-    // Opened only now, with its consumer attached in the same tick: a flowing stream opened
-    // before the await above lost its first chunks.
-    await Promise.all([pipeline(open(), child.stdin!), pipeline(child.stdout!, out)]);
-  } catch (e) {
-    child.kill();
-    const r = await child;
-    if ((r as { code?: string }).code === 'ENOENT') throw new ContextError(`ADD ${source}: Expected \`${cmd}\` to extract this ${kind} archive, but it is not installed`, where, `apt-get install ${pkg}, or recompress the archive with gzip`);
-    throw new ContextError(`ADD ${source}: Expected a readable ${kind} tar archive, got an error: ${String(r.stderr || (e as Error).message).trim()}`, where);
-  }
-  const r = await child;
-  if (r.exitCode !== 0) throw new ContextError(`ADD ${source}: Expected a readable ${kind} tar archive, got an error from ${cmd}: ${String(r.stderr).trim()}`, where);
+  const feeding = pipeline(input, child.stdin!).catch(() => {});
+  return {
+    stream: child.stdout!,
+    done: async () => {
+      await feeding;
+      const r = await child;
+      if ((r as { code?: string }).code === 'ENOENT') throw new ContextError(`ADD ${source}: Expected \`${cmd}\` to extract this ${kind} archive, but it is not installed`, where, `apt-get install ${pkg}, or recompress the archive with gzip`);
+      if (r.exitCode !== 0) throw new ContextError(`ADD ${source}: Expected a readable ${kind} tar archive, got an error from ${cmd}: ${String(r.stderr).trim()}`, where);
+    },
+  };
 }
 
-export interface AddTarOptions extends CopyCommon {
-  context: string;
-  source: string;
-  ignore?: Ignore;
-}
-
-/** Keeps an archive member inside dest: no absolute paths, no `..`. */
+/** A member's path below the destination: no absolute paths, no `..` ('' is the destination itself). */
 function memberPath(name: string): string | undefined {
   const parts: string[] = [];
   for (const c of name.split('/')) {
@@ -87,64 +81,152 @@ function memberPath(name: string): string | undefined {
   return parts.join('/');
 }
 
+/** A tar header block whose checksum holds (what Go's archive/tar asks of a first header). */
+function isTarHeader(b: Buffer | undefined): boolean {
+  if (!b || b.length < 512) return false;
+  const stored = parseInt(b.subarray(148, 156).toString('latin1').replace(/[^0-7]/g, ''), 8);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : b[i];
+  return sum > 256 && stored === sum;
+}
+
 /**
- * `ADD archive.tar[.gz] /dir`: the archive's members, re-normalized (epoch mtimes, sorted,
- * owner from the archive unless --chown), become the layer under dir. Member contents are
- * spooled to a temp dir so memory stays bounded. gzip in-process; xz and bzip2 through Debian's tools.
+ * Whether ADD unpacks this file: its bytes, decompressed, start with a valid tar header (BuildKit's
+ * isArchivePath). Anything else – a gzip of JSON, text named .tar – is copied as it is.
+ */
+export async function isTarArchive(file: string): Promise<boolean> {
+  const kind = await archiveKind(file);
+  const d = await decompressed(file, kind, file).catch(() => undefined);
+  if (!d) return false;
+  const first = await new Promise<Buffer | undefined>((resolve) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    const finish = () => resolve(chunks.length ? Buffer.concat(chunks) : undefined);
+    d.stream.on('data', (c: Buffer) => {
+      chunks.push(c);
+      n += c.length;
+      if (n >= 512) {
+        d.stream.destroy();
+        finish();
+      }
+    });
+    d.stream.once('end', finish);
+    d.stream.once('error', finish);
+    d.stream.once('close', finish);
+  });
+  d.done().catch(() => {});
+  return isTarHeader(first);
+}
+
+export interface AddTarOptions extends CopyCommon {
+  /** The archive on disk, and the source as written (for messages). */
+  archive: string;
+  source: string;
+  limits?: ArchiveLimits;
+  /** Identity of the image so far (its layers): members resolve through its symlinks, so it is part of the cache key. */
+  baseKey: string;
+}
+
+const FORMAT = 'pipeline-add-tar/2';
+
+/**
+ * `ADD archive /dir` of a local tar (plain, gzip, bzip2, xz) as BuildKit unpacks it: into <dest>
+ * (always a directory, made with its parents, owned by --chown), each member with the mode and
+ * owner the archive stores (BuildKit 0.8's ADD --chown leaves members alone), member parents
+ * resolved in the image (a member under `lib/` lands in `usr/lib/` of a merged-/usr image).
+ * Streamed: members go from the archive straight into the layer's tar in archive order, nothing
+ * is spooled, memory stays flat whatever the member count; `limits` stops bombs with a clear error.
+ * The cache key (archive bytes, destination, base, options) is checked before anything is unpacked.
  */
 export async function addTarToLayer(o: AddTarOptions): Promise<CopyResult> {
   const where = toPosition(o.where);
-  const [src] = await resolveSource(o.context, o.source, { ignore: o.ignore ?? noIgnore, where });
-  const kind = await archiveKind(src.abs);
-  if (!kind) throw new ContextError(`ADD ${o.source}: Expected a tar archive, got a file that is not one`, where);
-  const dest = destination(o.dest.endsWith('/') ? o.dest : `${o.dest}/`, o.workdir);
-  const spool = await mkdtemp(join(tmpdir(), 'pipeline-add-'));
-  const entries: LayerEntry[] = [];
-  const archiveHash = createHash('sha256');
+  const limits = o.limits ?? DEFAULT_ARCHIVE_LIMITS;
+  const kind = await archiveKind(o.archive);
+  const dest = destPath(o.dest.endsWith('/') ? o.dest : `${o.dest}/`, o.workdir);
+  const key = createHash('sha256')
+    .update(`${FORMAT}\0${hashFile(o.archive)}\0${dest}\0${JSON.stringify(o.owner ?? null)}\0${o.chmod ?? ''}\0${o.baseKey}\0${o.epoch}\0${o.compressionLevel ?? 1}`)
+    .digest('hex');
+  if (o.cacheDir) {
+    const hit = await getCachedLayer(o.cacheDir, o.store, key);
+    if (hit) return { ...hit, cached: true };
+  }
+  const view = new FsView(o.fs);
+  const records: IndexRecord[] = [];
+  let files = 0;
+  let bytes = 0;
+  const header = (path: string, e: IndexEntry, size = 0): Buffer => {
+    records.push(e.target !== undefined ? [path, e.type, e.mode, e.uid, e.gid, e.target] : [path, e.type, e.mode, e.uid, e.gid]);
+    const type = ({ dir: '5', file: '0', symlink: '2', hardlink: '1', other: '0' } as const)[e.type];
+    const h: TarHeader = { name: e.type === 'dir' ? `${path}/` : path, mode: e.mode, uid: e.uid, gid: e.gid, mtime: o.epoch, size, type, ...(e.target !== undefined ? { linkname: e.target } : {}) };
+    return encodeHeader(h);
+  };
+  const dirs = (created: string[]) => created.map((p) => header(p, view.get(p)!));
+  let root: string;
+  let firstDirs: Buffer[];
   try {
-    const extract = tar.extract();
-    let n = 0;
-    extract.on('entry', (h, stream, next) => {
-      const s = stream as unknown as Readable;
-      const rel = memberPath(h.name);
-      const own = { uid: o.owner?.uid ?? h.uid ?? 0, gid: o.owner?.gid ?? h.gid ?? 0, mode: (h.mode ?? 0o644) & 0o7777, chmod: o.chmod };
-      const path = rel === undefined ? undefined : posix.join(dest.path, rel);
-      const skip = () => (s.resume(), s.once('end', () => next()));
-      if (path === undefined) return skip();
-      if (h.type === 'directory') entries.push({ path, source: { kind: 'dir' }, ...own });
-      else if (h.type === 'symlink') entries.push({ path, source: { kind: 'symlink', target: h.linkname ?? '' }, ...own });
-      else if (h.type === 'link') {
-        const t = memberPath(h.linkname ?? '');
-        if (t !== undefined) entries.push({ path, source: { kind: 'hardlink', target: posix.join(dest.path, t) }, ...own });
-      } else if (h.type === 'file' || h.type === 'contiguous-file') {
-        const file = join(spool, String(n++));
-        entries.push({ path, source: { kind: 'file', path: file, size: h.size ?? 0 }, ...own });
-        pipeline(s, createWriteStream(file)).then(() => next(), next);
-        return;
-      }
-      skip();
-    });
-    const open = () => {
-      const input = createReadStream(src.abs);
-      input.on('data', (c) => archiveHash.update(c));
-      return input;
-    };
-    if (kind === 'gzip') await pipeline(open(), createGunzip(), extract);
-    else if (kind === 'tar') await pipeline(open(), extract);
-    else await throughTool(kind, open, extract, o.source, where);
-    return await writeLayerCached(entries, {
-      store: o.store,
-      epoch: o.epoch,
-      compressionLevel: o.compressionLevel,
-      onProgress: o.onProgress,
-      cacheDir: o.cacheDir,
-      preserveModes: true,
-      keyExtra: `add-tar:${archiveHash.digest('hex')}`,
-    });
+    firstDirs = dirs(view.mkdirAll(dest, 0o755, o.owner));
+    root = view.resolve(dest);
   } catch (e) {
+    planError(e, o.where);
+  }
+  const input = await decompressed(o.archive, kind, o.source, where);
+  const extract = tar.extract();
+  // The iterator listens from the start: tar-stream drops entries emitted before it exists.
+  const entries = extract[Symbol.asyncIterator]();
+  const feeding = pipeline(input.stream, extract);
+  feeding.catch(() => {});
+  const place = (rel: string): string => {
+    const parent = view.resolve(`${root}/${rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : ''}`);
+    return `${parent ? `${parent}/` : ''}${rel.slice(rel.lastIndexOf('/') + 1)}`;
+  };
+  async function* layerTar(): AsyncGenerator<Buffer> {
+    yield* firstDirs;
+    let count = 0;
+    for await (const entry of { [Symbol.asyncIterator]: () => entries }) {
+      const h = entry.header;
+      if (++count > limits.entries) throw new ContextError(`ADD ${o.source}: the archive has more than ${limits.entries} members, the limit`, where, 'raise it with PIPELINE_ADD_MAX_ENTRIES if the archive is trusted');
+      const rel = memberPath(h.name);
+      const type = h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : h.type === 'link' ? 'hardlink' : h.type === 'file' || h.type === 'contiguous-file' ? 'file' : undefined;
+      if (rel === undefined || rel === '' || !type) {
+        entry.resume();
+        continue;
+      }
+      const size = type === 'file' ? h.size ?? 0 : 0;
+      if ((bytes += size) > limits.bytes) throw new ContextError(`ADD ${o.source}: the archive unpacks to more than ${limits.bytes} bytes, the limit`, where, 'raise it with PIPELINE_ADD_MAX_BYTES if the archive is trusted');
+      const parentDir = rel.includes('/') ? `${root}/${rel.slice(0, rel.lastIndexOf('/'))}` : root;
+      yield* dirs(view.mkdirAll(parentDir, 0o755));
+      const path = place(rel);
+      const linked = type === 'hardlink' ? memberPath(h.linkname ?? '') : undefined;
+      if (type === 'hardlink' && !linked) {
+        entry.resume();
+        continue;
+      }
+      const e: IndexEntry = { type, mode: type === 'symlink' ? 0o777 : (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0 };
+      if (type === 'symlink') e.target = h.linkname ?? '';
+      if (type === 'hardlink') e.target = place(linked!);
+      view.set(path, e);
+      yield header(path, e, size);
+      if (type !== 'file') {
+        entry.resume();
+        continue;
+      }
+      files++;
+      for await (const chunk of entry) yield chunk as Buffer;
+      yield Buffer.alloc(padding(size));
+    }
+    yield END_OF_ARCHIVE;
+  }
+  try {
+    const w = await writeTarStream(layerTar(), o);
+    await feeding;
+    await input.done();
+    await rememberLayerRecords(w.layer.digest, records, o.cacheDir);
+    if (o.cacheDir) await putCachedLayer(o.cacheDir, key, w.layer, files, bytes);
+    return { layer: w.layer, files, bytes, cached: false };
+  } catch (e) {
+    extract.destroy();
+    input.stream.destroy();
     if (e instanceof ContextError) throw e;
     throw new ContextError(`ADD ${o.source}: Expected a readable tar archive, got an error: ${(e as Error).message}`, where);
-  } finally {
-    await rm(spool, { recursive: true, force: true });
   }
 }

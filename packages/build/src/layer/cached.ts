@@ -4,6 +4,7 @@ import type { LayerEntry } from './entries.js';
 import { planLayer, type PlannedEntry } from './plan.js';
 import { hashFile, StatCache, type FileStat } from '../context/stat-cache.js';
 import { writeLayer, writePlanned, type WriteLayerOptions } from './write.js';
+import { plannedRecords, rememberLayerRecords } from './layer-index.js';
 
 export interface CachedWriteOptions extends WriteLayerOptions {
   /** Cache directory; undefined disables caching. */
@@ -45,10 +46,14 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
  * key is computed without reading a byte, and a hit returns the stored blob as is.
  */
 export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOptions): Promise<LayerResult> {
-  if (!o.cacheDir) return { ...(await writeLayer(entries, o)), cached: false };
+  if (!o.cacheDir) {
+    const w = await writeLayer(entries, o);
+    await rememberLayerRecords(w.layer.digest, plannedRecords(w.planned));
+    return { ...w, cached: false };
+  }
   const stats = o.stats ?? new Map<string, FileStat>();
   const sc = await StatCache.load(o.statRoot ? o.cacheDir : undefined, o.statRoot ?? '');
-  const planned = planLayer(entries, o.preserveModes);
+  const planned = planLayer(entries);
   const keyOpts = { epoch: o.epoch, compressionLevel: o.compressionLevel, chunkSize: o.chunkSize, extra: o.keyExtra };
   const known = (p: string) => {
     const s = stats.get(p);
@@ -71,6 +76,7 @@ export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOpti
     const hit = await getCachedLayer(o.cacheDir, o.store, early);
     if (hit) {
       await remember(hashed);
+      await rememberLayerRecords(hit.layer.digest, plannedRecords(planned));
       return { ...hit, cached: true };
     }
   }
@@ -81,5 +87,6 @@ export async function writeLayerCached(entries: LayerEntry[], o: CachedWriteOpti
     await putShape(o.cacheDir, shape);
   }
   await remember(w.hashes);
+  await rememberLayerRecords(w.layer.digest, plannedRecords(planned), o.cacheDir);
   return { layer: w.layer, files: w.files, bytes: w.bytes, cached: false };
 }

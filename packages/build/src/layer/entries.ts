@@ -16,7 +16,7 @@ export interface LayerEntry {
   /** Path in the image: slash separated; a leading `/` or `./` is dropped. */
   path: string;
   source: LayerSource;
-  /** Permission bits as found (normalized unless the writer preserves modes). */
+  /** Permission bits as found: kept as they are (Docker keeps them), 0o7777 of them. */
   mode?: number;
   /** An explicit mode (COPY --chmod): always written as given. */
   chmod?: number;
@@ -24,14 +24,10 @@ export interface LayerEntry {
   gid?: number;
 }
 
-/**
- * Modes as git sees them, so a checkout's umask never changes a digest: files 0644 or 0755 (any
- * exec bit), directories 0755, links 0777.
- */
-export function normalizeMode(kind: LayerSource['kind'], mode = 0o644): number {
+/** The mode of an entry that gives none: what a plain `mkdir`, file or `ln -s` gets. */
+export function defaultMode(kind: LayerSource['kind']): number {
   if (kind === 'dir' || kind === 'opaque') return 0o755;
-  if (kind === 'symlink') return 0o777;
-  return mode & 0o111 ? 0o755 : 0o644;
+  return kind === 'symlink' ? 0o777 : 0o644;
 }
 
 /** Image path as it goes in the tar: no leading `/` or `./`, no `..`, no trailing `/`. */

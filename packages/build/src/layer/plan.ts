@@ -1,6 +1,6 @@
-import { imagePath, normalizeMode, type LayerEntry, type LayerSource } from './entries.js';
+import { defaultMode, imagePath, type LayerEntry, type LayerSource } from './entries.js';
 
-/** One tar record as it will be written, after sorting, normalization and link detection. */
+/** One tar record as it will be written, after sorting and link detection. */
 export interface PlannedEntry {
   /** Tar name (no trailing `/`; the encoder adds it for directories). */
   name: string;
@@ -25,16 +25,18 @@ function tarName(path: string, kind: LayerSource['kind']): string {
 
 /**
  * Orders a layer: entries sorted by tar name (a parent sorts before its children), the last of
- * duplicate paths wins, missing parents become 0755 root directories, and the second file with
+ * duplicate paths wins, modes as given (Docker keeps a file's mode: determinism comes from sorted
+ * entries, epoch mtimes and owners, not from rewriting modes), missing parents become 0755 root
+ * directories (COPY names its parents itself, as the image has them), and the second file with
  * the same linkKey becomes a hard link to the first.
  */
-export function planLayer(entries: LayerEntry[], preserveModes = false): PlannedEntry[] {
+export function planLayer(entries: LayerEntry[]): PlannedEntry[] {
   const byPath = new Map<string, PlannedEntry>();
   for (const e of entries) {
     const kind = e.source.kind;
     const name = tarName(e.path, kind);
     if (name === '') continue; // the root itself is never a tar entry
-    const mode = e.chmod ?? (preserveModes && e.mode !== undefined ? e.mode & 0o7777 : normalizeMode(kind, e.mode));
+    const mode = e.chmod ?? (e.mode !== undefined ? e.mode & 0o7777 : defaultMode(kind));
     byPath.delete(name); // re-insert so "last wins" also keeps insertion order irrelevant
     byPath.set(name, { name, source: e.source, mode: kind === 'whiteout' || kind === 'opaque' ? 0o644 : mode, uid: e.uid ?? 0, gid: e.gid ?? 0 });
   }

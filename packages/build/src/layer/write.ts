@@ -19,7 +19,7 @@ export interface WriteLayerOptions {
   epoch: number;
   /** gzip level, 1 by default (see pgzip.ts). */
   compressionLevel?: number;
-  /** Keep entries' permission bits instead of normalizing them (an image's files: setuid, 1777…). */
+  /** @deprecated ignored: modes are always kept as given (Docker keeps them). */
   preserveModes?: boolean;
   chunkSize?: number;
   /** Called as the tar is produced: bytes of tar so far and the expected total. */
@@ -72,26 +72,32 @@ export function storedLayer(store: string, d: { digest: Digest; diffId: Digest; 
  * parallel gzip into a temp file, renamed to its digest once complete.
  */
 export async function writeLayer(entries: LayerEntry[], o: WriteLayerOptions): Promise<WrittenLayer> {
-  return writePlanned(planLayer(entries, o.preserveModes), o);
+  return writePlanned(planLayer(entries), o);
 }
 
 /** writeLayer for entries already planned (planLayer: sorted, parents added, modes settled). */
 export async function writePlanned(planned: PlannedEntry[], o: WriteLayerOptions): Promise<WrittenLayer> {
+  const tar = tarStream(planned, o.epoch, o.chunkSize);
+  const source = o.onProgress ? counted(tar.stream, expectedTarSize(planned), o.onProgress) : tar.stream;
+  const { layer } = await writeTarStream(source, o);
+  const r = tar.result;
+  return { layer, files: r.files, bytes: r.bytes, hashes: r.hashes, planned };
+}
+
+/** Compresses a tar stream into the store (temp file, renamed to its digest once complete). */
+export async function writeTarStream(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, o: WriteLayerOptions): Promise<{ layer: Layer }> {
   const tmpDir = join(o.store, 'blobs', 'sha256');
   await mkdir(tmpDir, { recursive: true });
   const tmp = join(tmpDir, `.tmp-layer-${randomBytes(8).toString('hex')}`);
   try {
-    const tar = tarStream(planned, o.epoch, o.chunkSize);
-    const source = o.onProgress ? counted(tar.stream, expectedTarSize(planned), o.onProgress) : tar.stream;
     const c = await compressToFile(source, tmp, { level: o.compressionLevel, chunkSize: o.chunkSize });
-    const r = tar.result;
     const target = blobPath(o.store, c.digest);
     if ((await blobSize(o.store, c.digest)) === c.size) await rm(tmp, { force: true });
     else {
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
     }
-    return { layer: storedLayer(o.store, c), files: r.files, bytes: r.bytes, hashes: r.hashes, planned };
+    return { layer: storedLayer(o.store, c) };
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;

@@ -41,18 +41,18 @@ test('deterministic: same inputs in two directories give one digest; another epo
   assert.is.not(l6.layer.digest, a.layer.digest);
 });
 
-test('tar: sorted, implicit parents, normalized modes, hard and symbolic links, whiteouts, epoch mtimes', async () => {
+test('tar: sorted, implicit parents, modes as given (Docker keeps them), hard and symbolic links, whiteouts, epoch mtimes', async () => {
   const [d, store] = await Promise.all([tmp('l-'), tmp('store-')]);
   const w = await writeLayer(await fixture(d, Buffer.from('big')), { store, epoch: 1234 });
   const rows = await readLayer(store, w.layer);
   const brief = rows.map((r) => `${r.name} ${r.type} ${r.mode.toString(8)} ${r.uid}:${r.gid}${r.linkname ? ` -> ${r.linkname}` : ''}`);
   assert.equal(brief, [
     'app/ directory 755 0:0',
-    'app/big.bin file 644 0:0',
+    'app/big.bin file 640 0:0',
     'app/conf file 600 1000:100',
-    'app/copy.sh file 755 0:0',
+    'app/copy.sh file 700 0:0',
     'app/link symlink 777 0:0 -> x.sh',
-    'app/x.sh link 755 0:0 -> app/copy.sh',
+    'app/x.sh link 700 0:0 -> app/copy.sh',
     'etc/ directory 755 0:0',
     'etc/.wh.motd file 644 0:0',
     'var/ directory 755 0:0',
