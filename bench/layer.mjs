@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyToLayer } from '../packages/build/src/layer/index.ts';
 import { noIgnore } from '../packages/build/src/context/index.ts';
+import { FsIndex } from '../packages/build/src/fs/index.ts';
 
 const arg = (k, d) => Number((process.argv.find((a) => a.startsWith(`--${k}=`)) ?? '').split('=')[1] || d);
 const root = join(tmpdir(), 'pipeline-bench-layer');
@@ -42,7 +43,7 @@ const bytes = Number(execFileSync('du', ['-sb', join(tree, 'node_modules')]).toS
 const level = arg('level', 1);
 const chunkSize = arg('chunk', 1 << 20);
 const work = mkdtempSync(join(root, 'run-'));
-const opts = (cacheDir) => ({ context: tree, ignore: noIgnore, sources: ['node_modules'], dest: '/app/node_modules', epoch: 0, store: join(work, 'store'), cacheDir, compressionLevel: level });
+const opts = (cacheDir) => ({ context: tree, ignore: noIgnore, sources: ['node_modules'], dest: '/app/node_modules', fs: new FsIndex(), epoch: 0, store: join(work, 'store'), cacheDir, compressionLevel: level });
 
 execFileSync('sh', ['-c', `tar -cf - -C "$1" node_modules >/dev/null`, 'sh', tree]); // warm the page cache for both sides
 const shell = await time(() => execFileSync('sh', ['-c', `tar -cf - -C "$1" node_modules | gzip -${level} | sha256sum`, 'sh', tree]));

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { Writable } from 'node:stream';
 import type { Digest } from '@pipeline/core';
 import { FsIndex, indexPath, type IndexEntry, type IndexRecord } from '../fs/image-index.js';
 import type { Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { openLayerTar } from './open-tar.js';
+import { HeaderScanner } from './header-scan.js';
 import type { PlannedEntry } from './plan.js';
 
 /**
@@ -25,16 +26,14 @@ const layerMemo = new Map<string, Promise<IndexRecord[]>>();
 
 async function readHeaders(layer: Layer): Promise<IndexRecord[]> {
   const out: IndexRecord[] = [];
-  const extract = tar.extract();
-  extract.on('entry', (h, stream, next) => {
+  const scan = new HeaderScanner((h) => {
     const path = indexPath(h.name);
-    const type = TYPES[h.type ?? 'file'] ?? 'other';
-    const target = h.type === 'symlink' ? h.linkname ?? '' : h.type === 'link' ? indexPath(h.linkname ?? '') : undefined;
-    out.push(target === undefined ? [path, type, (h.mode ?? 0) & 0o7777, h.uid ?? 0, h.gid ?? 0] : [path, type, (h.mode ?? 0) & 0o7777, h.uid ?? 0, h.gid ?? 0, target]);
-    stream.on('end', next);
-    stream.resume();
+    const type = TYPES[h.type] ?? 'other';
+    const target = h.type === 'symlink' ? h.linkname : h.type === 'link' ? indexPath(h.linkname) : undefined;
+    out.push(target === undefined ? [path, type, h.mode, h.uid, h.gid] : [path, type, h.mode, h.uid, h.gid, target]);
   });
-  await pipeline(await openLayerTar(await layer.open()), extract);
+  await pipeline(await openLayerTar(await layer.open()), new Writable({ write: (chunk: Buffer, _e, cb) => cb(scan.push(chunk)) }));
+  scan.end();
   return out;
 }
 
