@@ -32,7 +32,8 @@ const argsOf = (c: Case) => [...Object.entries(c.buildArgs ?? {}).flatMap(([k, v
 const lastLines = (s: string, n = 6) => s.trim().split('\n').slice(-n).join('\n      ');
 
 async function dockerSide(c: Case, ctx: string, image: string): Promise<Built> {
-  const r = await docker(['build', '-q', '-t', image, ...argsOf(c), ctx], { reject: false });
+  // RUN without a network: the test engine has no bridge, and no case may depend on one.
+  const r = await docker(['build', '-q', '--network', 'none', '-t', image, ...argsOf(c), ctx], { reject: false });
   if (r.exitCode !== 0) return { ok: false, error: lastLines(String(r.stderr)) };
   return { ok: true, snap: await snapshot(image, { dropOwnLabels: false }) };
 }

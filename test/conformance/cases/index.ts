@@ -6,8 +6,9 @@ import { copyDestination } from './copy-destination.js';
 import { dockerignore } from './dockerignore.js';
 import { metadata } from './metadata.js';
 import { modesLinks } from './modes-links.js';
+import { run } from './run.js';
 import { stages } from './stages.js';
 import { vars } from './vars.js';
 import { workdir } from './workdir.js';
 
-export const allCases: Case[] = [...copyDestination, ...modesLinks, ...chownChmod, ...vars, ...workdir, ...stages, ...dockerignore, ...add, ...metadata];
+export const allCases: Case[] = [...copyDestination, ...modesLinks, ...chownChmod, ...vars, ...workdir, ...stages, ...dockerignore, ...add, ...metadata, ...run];
