@@ -75,6 +75,7 @@ export function plannedRecords(planned: readonly PlannedEntry[]): IndexRecord[] 
 }
 
 const imageMemo = new Map<string, Promise<FsIndex>>();
+const MEMO_IMAGES = 16;
 
 /**
  * The image's filesystem index. Images of one build share their base: the longest chain of layers
@@ -96,6 +97,8 @@ export function imageIndex(image: Image, cacheDir?: string): Promise<FsIndex> {
     })();
     p.catch(() => imageMemo.delete(key));
     imageMemo.set(key, p);
+    // Each COPY makes a new image: keep the most recent few (a build's stages), not every one.
+    while (imageMemo.size > MEMO_IMAGES) imageMemo.delete(imageMemo.keys().next().value!);
   }
   return p;
 }
