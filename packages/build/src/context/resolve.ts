@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { BigIntStats } from 'node:fs';
 import { ContextError, type SourcePosition } from '@pipeline/core';
 import { cleanPath } from './clean.js';
+import { diskLookup } from '../fs/disk-lookup.js';
+import { resolveInRoot, RootLinkLoopError } from '../fs/in-root.js';
 import { goMatchRegExp, hasGlob } from './go-match.js';
 import { noIgnore, type Ignore } from './dockerignore.js';
 
@@ -33,21 +35,33 @@ export interface ResolveOptions {
 
 const HINT = 'COPY sources must stay inside the build context; copy the target itself instead of a link to it';
 
-/** Resolves `rel` under `root` one component at a time, following every symlink (at most 40). */
+/**
+ * Resolves `rel` under `root` one component at a time, following every symlink. An image's root
+ * (scoped) resolves as the container would, through the one rule (fs/in-root.ts); a build context
+ * refuses links that leave it (at most 40 hops).
+ */
 export async function followInRoot(root: string, rel: string, scoped: boolean, where?: SourcePosition): Promise<string> {
+  if (scoped) {
+    try {
+      return resolveInRoot(rel, diskLookup(root));
+    } catch (e) {
+      if (e instanceof RootLinkLoopError) throw new ContextError(`Expected ${JSON.stringify(rel)} to resolve, got too many levels of symbolic links`, where);
+      throw e;
+    }
+  }
   let todo = rel.split('/');
-  let done: string[] = [];
+  const done: string[] = [];
   let hops = 0;
   let lastLink: string | undefined;
   while (todo.length) {
     const c = todo.shift()!;
     if (c === '' || c === '.') continue;
     if (c === '..') {
-      if (done.length) done.pop();
-      else if (!scoped) {
+      if (!done.length) {
         const what = lastLink ? `symlink ${lastLink}, which leaves it` : 'a path that leaves it';
         throw new ContextError(`Expected ${JSON.stringify(rel)} to stay inside the build context, got ${what}`, where, HINT);
       }
+      done.pop();
       continue;
     }
     const cur = [...done, c].join('/');
@@ -58,10 +72,7 @@ export async function followInRoot(root: string, rel: string, scoped: boolean, w
     }
     if (++hops > 40) throw new ContextError(`Expected ${JSON.stringify(rel)} to resolve, got too many levels of symbolic links`, where);
     const target = await readlink(join(root, cur));
-    if (target.startsWith('/')) {
-      if (!scoped) throw new ContextError(`Expected symlink ${JSON.stringify(cur)} to point inside the build context, got absolute target ${JSON.stringify(target)}`, where, HINT);
-      done = [];
-    }
+    if (target.startsWith('/')) throw new ContextError(`Expected symlink ${JSON.stringify(cur)} to point inside the build context, got absolute target ${JSON.stringify(target)}`, where, HINT);
     lastLink = `${cur} -> ${target}`;
     todo = [...target.split('/'), ...todo];
   }
