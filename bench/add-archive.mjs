@@ -83,7 +83,7 @@ const md = [
   '',
   '| archive | exit | peak RSS | time | left in TMPDIR | layer blobs written |',
   '|---|---|---|---|---|---|',
-  ...results.runs.map((r) => `| ${r.label} | ${r.exit}${r.message ? ` (${r.message.replace(/\|/g, '\\|').slice(0, 90)})` : ''} | ${r.peakRssMiB} MiB | ${r.seconds} s | ${r.tmpEntriesLeft} | ${(r.storeBytes / 1048576).toFixed(1)} MiB |`),
+  ...results.runs.map((r) => `| ${r.label} | ${r.exit}${r.message ? ` (${r.message.replace(/^.*?: ADD /, 'ADD ').replace(/\|/g, '\\|').slice(0, 100)})` : ''} | ${r.peakRssMiB} MiB | ${r.seconds} s | ${r.tmpEntriesLeft} | ${(r.storeBytes / 1048576).toFixed(1)} MiB |`),
   '',
 ];
 writeFileSync(join(root, 'bench/results/add-archive.md'), md.join('\n'));
