@@ -19,6 +19,7 @@ import { checkSources } from './executor/check-sources.js';
 import { archiveLimitsFrom } from './executor/archive-limits.js';
 import type { ArchiveLimits } from './layer/add-tar.js';
 import { registryReader } from './sources/registry-reader.js';
+import type { Credentials } from './registry/credentials.js';
 
 export interface BuildOptions {
   /** Build context directory. */
@@ -34,8 +35,10 @@ export interface BuildOptions {
   cacheDir?: string;
   noCache?: boolean;
   compressionLevel?: number;
-  /** Reads FROM images that live in a registry (default: the registry client, credentials from env / Docker config). */
+  /** Reads FROM images that live in a registry (default: the registry client: `logins`, else Docker's config). */
   registry?: RegistryReader;
+  /** Explicit registry logins by registry host (the CLI's settings); others come from Docker's config. */
+  logins?: Record<string, Credentials>;
   /** Registries allowed over plain HTTP besides loopback ones. */
   insecureRegistries?: string[];
   /** Who runs RUN steps: none (native), the host engine through its socket, or chroot as root. */
@@ -104,7 +107,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       const alias = opts.aliases?.[text] ?? opts.aliases?.[text.replace(/:[^:/@]*$/, '')];
       got = (async () => {
         const src = parseImageSource(alias ?? text, context);
-        return loadImageSource(src, { store, platform: p, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env })) });
+        return loadImageSource(src, { store, platform: p, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env, logins: opts.logins })) });
       })();
       got.catch(() => loaded.delete(key));
       loaded.set(key, got);

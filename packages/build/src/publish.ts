@@ -17,6 +17,8 @@ export interface PublishOptions {
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
   credentials?: RegistryClientOptions['credentials'];
+  /** Explicit logins by registry; the one for the pushed-to registry applies (else Docker's config). */
+  logins?: RegistryClientOptions['logins'];
 }
 
 /** A full 40-hex SHA tag or `sha-<short>`: a commit's tags never point at another image. */
@@ -45,7 +47,7 @@ export function startPublish(repo: Reference, o: Omit<PublishOptions, 'tags'> & 
   const immutable = o.immutable ?? isShaTag;
   const setup = (async () => {
     const [{ RegistryClient }, { pushImage }, { BlobPusher }, { resolve }] = await Promise.all([import('./registry/client.js'), import('./registry/push.js'), import('./registry/blob-pusher.js'), import('./registry/manifests.js')]);
-    const client = new RegistryClient(repo.registry, { insecure: o.insecure, logger: log, env: o.env, credentials: o.credentials });
+    const client = new RegistryClient(repo.registry, { insecure: o.insecure, logger: log, env: o.env, credentials: o.credentials, logins: o.logins });
     const pusher = new BlobPusher(client, repo.repository, o.concurrency ?? 3);
     const tagsFree = async () => {
       for (const tag of await o.tags) if (immutable(tag) && (await resolve(client, withTag(target, tag)))) return false;

@@ -1,17 +1,30 @@
-import { UsageError } from '@pipeline/core';
+import type { SettingFlags } from './settings/index.js';
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+const bool = (v: unknown): boolean | undefined => (v === true ? true : undefined);
+const items = (v: unknown): string[] | undefined => (list(v).length ? list(v) : undefined);
 
-/** `KEY=VALUE`, or `KEY` alone to take it from the environment (as docker build does). */
-export function parseBuildArgs(items: string[], env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of items) {
-    const i = item.indexOf('=');
-    const key = i < 0 ? item : item.slice(0, i);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`Expected --build-arg KEY=VALUE with KEY a valid name, got ${JSON.stringify(item)}`);
-    if (i >= 0) out[key] = item.slice(i + 1);
-    else if (env[key] !== undefined) out[key] = env[key]!;
-  }
-  return out;
+/** The settings a command's flags give (absent flags stay undefined, so lower layers decide). */
+export function settingFlags(v: Record<string, unknown>, images: string[] = []): SettingFlags {
+  return {
+    registry: str(v.registry),
+    namespace: str(v.namespace),
+    insecure: bool(v.insecure),
+    strict: bool(v.strict),
+    tags: items(v.tag),
+    images: images.length ? images : undefined,
+    sha: str(v.sha),
+    branch: str(v.branch),
+    config: str(v.config),
+    image: str(v.image),
+    file: str(v.file),
+    context: str(v.context),
+    target: str(v.target),
+    platform: items(v.platform),
+    buildArgs: items(v['build-arg']),
+    labels: items(v.label),
+    noCache: bool(v['no-cache']),
+    push: bool(v.push),
+  };
 }

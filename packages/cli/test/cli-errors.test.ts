@@ -28,7 +28,7 @@ const cases: [string, () => string[], RegExp][] = [
   ['unknown flag', () => ['build', '--frobnicate'], /Unknown option '--frobnicate'/],
   ['unknown command', () => ['biuld'], /unknown command "biuld"/],
   ['bad --build-arg', () => ['build', dir, '--build-arg', '1X=2'], /Expected --build-arg KEY=VALUE/],
-  ['--push without --image', () => ['build', dir, '-f', df('g.Dockerfile', 'FROM scratch\n'), '--push'], /--push needs --image/],
+  ['--push without --image', () => ['build', dir, '-f', df('g.Dockerfile', 'FROM scratch\n'), '--push'], /a push needs somewhere to go: --image REGISTRY\/REPOSITORY, or -t REGISTRY\/REPOSITORY:TAG/],
   ['ADD of an archive .dockerignore excludes', () => {
     execFileSync('tar', ['-czf', join(dir, 'ignored.tgz'), '-C', dir, 'a.Dockerfile']);
     writeFileSync(join(dir, 'i.Dockerfile.dockerignore'), 'ignored.tgz\n');

@@ -33,13 +33,13 @@ test('pickRecorded: a local-only build (oci: source) is not deployable', () => {
   assert.is(pickRecorded(cfg, envOf({ image: '127.0.0.1:5000/team/app' }), r), undefined);
 });
 
-test('actorFor: PIPELINE_ACTOR, then the CI user, then the git author of HEAD', async () => {
+test('actorFor: PIPELINE_ACTOR, then the detected CI\'s user, then the git author of HEAD', async () => {
   const dir = tempDir('actor-');
-  assert.is(await actorFor({ PIPELINE_ACTOR: 'me', GITHUB_ACTOR: 'octo' }, dir), 'me');
-  assert.is(await actorFor({ GITHUB_ACTOR: 'octo', DRONE_COMMIT_AUTHOR: 'drone' }, dir), 'octo');
-  assert.is(await actorFor({ CI_COMMIT_AUTHOR: 'Jane <j@x>' }, dir), 'Jane <j@x>');
-  assert.is(await actorFor({ DRONE_COMMIT_AUTHOR: 'drone-user' }, dir), 'drone-user');
-  assert.is(await actorFor({ USER: 'login' }, dir), 'login');
+  assert.is(await actorFor({ PIPELINE_ACTOR: 'me', GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'octo' }, dir), 'me');
+  assert.is(await actorFor({ GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'octo', DRONE_COMMIT_AUTHOR: 'drone' }, dir), 'octo');
+  assert.is(await actorFor({ CI: 'woodpecker', CI_COMMIT_AUTHOR: 'Jane <j@x>' }, dir), 'Jane <j@x>');
+  assert.is(await actorFor({ DRONE: 'true', DRONE_COMMIT_AUTHOR: 'drone-user' }, dir), 'drone-user');
+  assert.is(await actorFor({ GITHUB_ACTOR: 'not-in-actions', USER: 'login' }, dir), 'login');
 });
 
 test('durationFlag and intFlag: values or a UsageError naming the flag', () => {

@@ -19,7 +19,8 @@ const APP = `itg-cli-${process.pid}`;
 const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
 const HOST = 'unix:///var/run/docker.sock';
 const bin = fileURLToPath(new URL('../bin/pipeline.js', import.meta.url));
-const ENV = { GITHUB_ACTOR: 'itg-actor', PIPELINE_ACTOR: '', NO_COLOR: '1' };
+// PIPELINE_ACTOR: the history, the lock and the GitOps commit say who (the documented setting, through the binary).
+const ENV = { PIPELINE_ACTOR: 'itg-actor', NO_COLOR: '1' };
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@x', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@x' } }).trim();
 

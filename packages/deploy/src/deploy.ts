@@ -77,7 +77,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   const target = o.target ?? new DockerTarget(appName(env, o.image), env, secrets);
   const traffic = o.traffic ?? (env.proxy ? new HaproxySwitch(env.proxy.socket, env.proxy.backend) : noSwitch);
   const deployId = `${new Date(t0).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-  const actor = o.actor ?? process.env.GITHUB_ACTOR ?? process.env.GITLAB_USER_LOGIN ?? process.env.DRONE_COMMIT_AUTHOR ?? process.env.USER ?? 'unknown';
+  const actor = o.actor ?? 'unknown'; // the CLI's settings work out who (one place for it)
   await target.preflight();
   const release = await acquireLock(target, { owner: actor, message: o.message ?? `${o.kind ?? 'deploy'} ${shortDigest(digest)}`, time: new Date().toISOString(), deployId }, { wait: o.lockWait ?? env.lock.wait, stale: env.lock.stale, logger: log, signal: o.signal });
   const step = async (s: string) => o.onStep?.(s);

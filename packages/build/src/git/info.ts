@@ -3,12 +3,12 @@
 export interface GitInfo {
   sha: string;
   short: string;
-  /** Branch name; in CI's detached checkouts taken from the CI's own variables. */
+  /** Branch name: the checkout's own when HEAD is attached (the CLI's settings fill in a CI's detached checkout). */
   branch?: string;
   /** Tags pointing at HEAD (e.g. v1.2.3). */
   tags: string[];
-  /** Commit time, seconds since 1970. */
-  commitTime: number;
+  /** Commit time, seconds since 1970 (unknown when the commit is known only from a CI variable). */
+  commitTime?: number;
   dirty: boolean;
   /** Files that make the tree dirty (for the report). */
   dirtyFiles: string[];
@@ -17,15 +17,11 @@ export interface GitInfo {
   defaultBranch?: string;
 }
 
-/** CI systems check out a detached HEAD; they name the branch in their own variables. */
-function branchFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.GITHUB_HEAD_REF) return env.GITHUB_HEAD_REF;
-  if (env.GITHUB_REF_TYPE === 'branch' && env.GITHUB_REF_NAME) return env.GITHUB_REF_NAME;
-  return env.CI_COMMIT_BRANCH || env.CI_COMMIT_REF_NAME || env.DRONE_BRANCH || env.CI_COMMIT_BRANCH || env.BRANCH_NAME || undefined;
-}
-
-/** Reads HEAD's metadata with simple-git; undefined outside a git checkout. */
-export async function readGitInfo(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<GitInfo | undefined> {
+/**
+ * Reads HEAD's metadata with simple-git, from the checkout alone; undefined outside a git checkout.
+ * What a CI says about the commit (a detached HEAD's branch…) is the CLI settings' business.
+ */
+export async function readGitInfo(dir: string): Promise<GitInfo | undefined> {
   const { simpleGit } = await import('simple-git');
   const git = simpleGit({ baseDir: dir });
   let sha: string;
@@ -46,7 +42,7 @@ export async function readGitInfo(dir: string, env: NodeJS.ProcessEnv = process.
   const [time, author] = show.trim().split('\0');
   // pipeline's own state dir (build record, local images) never makes a tree dirty.
   const dirtyFiles = status.files.map((f) => f.path).filter((p) => !p.startsWith('.pipeline/') && !p.includes('/.pipeline/'));
-  const branch = branchRaw.trim() !== 'HEAD' ? branchRaw.trim() : branchFromEnv(env);
+  const branch = branchRaw.trim() !== 'HEAD' ? branchRaw.trim() : undefined;
   const origin = remotes.find((r) => r.name === 'origin') ?? remotes[0];
   return {
     sha,
@@ -58,7 +54,7 @@ export async function readGitInfo(dir: string, env: NodeJS.ProcessEnv = process.
     dirtyFiles,
     remoteUrl: origin?.refs.fetch || undefined,
     author: author ?? '',
-    defaultBranch: headRef.trim().replace(/^origin\//, '') || env.CI_DEFAULT_BRANCH || undefined,
+    defaultBranch: headRef.trim().replace(/^origin\//, '') || undefined,
   };
 }
 

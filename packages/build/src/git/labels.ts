@@ -6,7 +6,7 @@ export function ociLabels(git: GitInfo | undefined, extra: { title?: string; ver
   const out: Record<string, string> = {};
   if (git) {
     out['org.opencontainers.image.revision'] = git.sha;
-    out['org.opencontainers.image.created'] = new Date(git.commitTime * 1000).toISOString();
+    if (git.commitTime !== undefined) out['org.opencontainers.image.created'] = new Date(git.commitTime * 1000).toISOString();
     const src = sourceUrl(git.remoteUrl);
     if (src) out['org.opencontainers.image.source'] = src;
   }

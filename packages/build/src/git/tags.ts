@@ -7,7 +7,7 @@ export interface TagPolicy {
   templates?: string[];
   /** `latest` on the default branch. */
   latest?: boolean;
-  /** What a dirty tree does: add `-dirty` (default), refuse (default in CI), or ignore. */
+  /** What a dirty tree does: add `-dirty` (default), refuse (what the CLI asks for in CI), or ignore. */
   dirty?: 'suffix' | 'refuse' | 'ignore';
 }
 
@@ -28,8 +28,8 @@ export function semverTags(gitTags: string[]): string[] {
   return p.prerelease.length ? [v] : [v, `${p.major}.${p.minor}`, `${p.major}`];
 }
 
-export function computeTags(git: GitInfo, policy: TagPolicy = {}, env: NodeJS.ProcessEnv = process.env): string[] {
-  const dirtyMode = policy.dirty ?? (env.CI ? 'refuse' : 'suffix');
+export function computeTags(git: GitInfo, policy: TagPolicy = {}): string[] {
+  const dirtyMode = policy.dirty ?? 'suffix';
   if (git.dirty && dirtyMode === 'refuse') {
     throw new UsageError(`the working tree has uncommitted changes (${git.dirtyFiles.slice(0, 5).join(', ')}${git.dirtyFiles.length > 5 ? ', …' : ''}): an image tagged with commit ${git.short} would not match that commit`, 'commit the changes, or allow it with tags.dirty: suffix');
   }

@@ -1,13 +1,15 @@
 import { silentLogger, type Logger } from '@pipeline/core';
 import { Authenticator } from './auth.js';
-import type { Credentials } from './credentials.js';
+import { loginFor, type Credentials } from './credentials.js';
 import { httpError, isTemporaryStatus, networkError } from './errors.js';
 import { baseUrl, send, type BodyFactory, type Sent } from './http.js';
 import { parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
 
 export interface RegistryClientOptions {
-  /** Overrides env and Docker config for this registry. */
+  /** Overrides Docker's config for this registry. */
   credentials?: Credentials;
+  /** Explicit logins by registry (a pool of clients for many registries takes its own from here). */
+  logins?: Record<string, Credentials>;
   /** Registries (host[:port]) allowed over plain HTTP besides loopback ones. */
   insecure?: readonly string[];
   retry?: RetryOptions;
@@ -55,7 +57,7 @@ export class RegistryClient {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.chunkSize = options.chunkSize ?? 16 * 1024 * 1024;
     this.logger = options.logger ?? silentLogger;
-    this.auth = new Authenticator(registry, { credentials: options.credentials, env: options.env, insecure: options.insecure, timeoutMs: this.timeoutMs, userAgent: this.userAgent, tokenCache: options.tokenCache });
+    this.auth = new Authenticator(registry, { credentials: options.credentials ?? loginFor(options.logins, registry), env: options.env, insecure: options.insecure, timeoutMs: this.timeoutMs, userAgent: this.userAgent, tokenCache: options.tokenCache });
   }
 
   get userAgent(): string {

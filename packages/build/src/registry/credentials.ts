@@ -79,13 +79,18 @@ export async function fromDockerConfig(registry: string, path = dockerConfigPath
   return undefined;
 }
 
-export function fromEnv(env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
-  const { PIPELINE_REGISTRY_USERNAME: username, PIPELINE_REGISTRY_PASSWORD: password } = env;
-  return username && password ? remember({ username, password }) : undefined;
+/** The explicit login for a registry among several (keys in any of Docker's shapes: `host`, `https://host/v1/`). */
+export function loginFor(logins: Record<string, Credentials> | undefined, registry: string): Credentials | undefined {
+  if (!logins) return undefined;
+  const want = normalizeAuthKey(registry);
+  return Object.entries(logins).find(([k]) => normalizeAuthKey(k) === want)?.[1];
 }
 
-/** Explicit option, then PIPELINE_REGISTRY_USERNAME/PASSWORD, then Docker's config and helpers. */
+/**
+ * An explicit login (the caller's settings: flags, env, Action inputs), else Docker's config and
+ * helpers. Which explicit login applies is the caller's decision; this never reads credentials from env.
+ */
 export async function resolveCredentials(registry: string, explicit?: Credentials, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
   if (explicit) return remember(explicit);
-  return fromEnv(env) ?? (await fromDockerConfig(registry, dockerConfigPath(env), env));
+  return fromDockerConfig(registry, dockerConfigPath(env), env);
 }

@@ -17,14 +17,14 @@ const git = (over: Partial<GitInfo> = {}): GitInfo => ({
 
 test('default tags: full sha, sha-short, branch', () => {
   const g = git();
-  assert.equal(computeTags(g, {}, {}), [g.sha, 'sha-1234567', 'main']);
+  assert.equal(computeTags(g, {}), [g.sha, 'sha-1234567', 'main']);
 });
 
 test('semver tags from a v-tag; none of X / X.Y for prereleases', () => {
   assert.equal(semverTags(['v1.2.3']), ['1.2.3', '1.2', '1']);
   assert.equal(semverTags(['v2.0.0-rc.1']), ['2.0.0-rc.1']);
   assert.equal(semverTags(['release-x']), []);
-  const tags = computeTags(git({ tags: ['v1.2.3'] }), {}, {});
+  const tags = computeTags(git({ tags: ['v1.2.3'] }), {});
   assert.ok(tags.includes('1.2') && tags.includes('1') && tags.includes('1.2.3'));
 });
 
@@ -34,21 +34,21 @@ test('branch names are sanitized into valid tags', () => {
   assert.is(sanitizeTag('a'.repeat(200)).length, 128);
 });
 
-test('dirty tree: -dirty suffix on a laptop, refused in CI, no semver/latest', () => {
+test('dirty tree: -dirty suffix by default, refused when asked (the CLI asks in CI), no semver/latest', () => {
   const d = git({ dirty: true, dirtyFiles: ['x.js'], tags: ['v1.0.0'] });
-  assert.equal(computeTags(d, { latest: true }, {}), [`${d.sha}-dirty`, 'sha-1234567-dirty', 'main-dirty']);
-  assert.throws(() => computeTags(d, {}, { CI: 'true' }), /uncommitted changes \(x\.js\)/);
+  assert.equal(computeTags(d, { latest: true }), [`${d.sha}-dirty`, 'sha-1234567-dirty', 'main-dirty']);
+  assert.throws(() => computeTags(d, { dirty: 'refuse' }), /uncommitted changes \(x\.js\)/);
 });
 
 test('latest only on the default branch and only when asked', () => {
-  assert.ok(computeTags(git(), { latest: true }, {}).includes('latest'));
-  assert.not.ok(computeTags(git(), {}, {}).includes('latest'));
-  assert.not.ok(computeTags(git({ branch: 'dev' }), { latest: true }, {}).includes('latest'));
+  assert.ok(computeTags(git(), { latest: true }).includes('latest'));
+  assert.not.ok(computeTags(git(), {}).includes('latest'));
+  assert.not.ok(computeTags(git({ branch: 'dev' }), { latest: true }).includes('latest'));
 });
 
 test('templates, and an unknown variable is a clear error', () => {
-  assert.equal(computeTags(git(), { templates: ['{branch}-{short}'] }, {}), ['main-1234567']);
-  assert.throws(() => computeTags(git(), { templates: ['{nope}'] }, {}), /\{nope\}/);
+  assert.equal(computeTags(git(), { templates: ['{branch}-{short}'] }), ['main-1234567']);
+  assert.throws(() => computeTags(git(), { templates: ['{nope}'] }), /\{nope\}/);
 });
 
 test('semver ranges resolve to the highest matching full version', () => {

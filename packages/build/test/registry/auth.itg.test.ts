@@ -121,7 +121,7 @@ if (needs(test, 'registry')) {
     }
   });
 
-  test('basic: credentials from a Docker config file (auths) and from PIPELINE_REGISTRY_* env', async () => {
+  test('basic: credentials from a Docker config file (auths) and from explicit logins by registry', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dockercfg-'));
     const auth = Buffer.from(`${basic.creds!.username}:${basic.creds!.password}`).toString('base64');
     await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [`https://${basic.host}`]: { auth } } }));
@@ -129,7 +129,7 @@ if (needs(test, 'registry')) {
     const viaConfig = new RegistryClient(basic.host, { env: { DOCKER_CONFIG: dir } });
     const r = await pushImage(viaConfig, image, parseReference(`${basic.host}/${uniqueRepo('cfg')}:x`));
     assert.ok(r.uploadedBytes > 0);
-    const viaEnv = new RegistryClient(basic.host, { env: { DOCKER_CONFIG: '/nonexistent', PIPELINE_REGISTRY_USERNAME: basic.creds!.username, PIPELINE_REGISTRY_PASSWORD: basic.creds!.password } });
+    const viaEnv = new RegistryClient(basic.host, { env: { DOCKER_CONFIG: '/nonexistent' }, logins: { [basic.host]: { username: basic.creds!.username, password: basic.creds!.password }, 'other.example': { username: 'x', password: 'y-not-this' } } });
     const r2 = await pushImage(viaEnv, image, parseReference(`${basic.host}/${uniqueRepo('env')}:x`));
     assert.is(r2.digest, r.digest);
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile, chmod, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mask } from '@pipeline/core';
-import { resolveCredentials, normalizeAuthKey } from '../../src/registry/index.js';
+import { resolveCredentials, normalizeAuthKey, loginFor } from '../../src/registry/index.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -29,14 +29,21 @@ test('auth keys match by host, https://host, and Hub\'s v1 URL', () => {
   assert.is(normalizeAuthKey('http://127.0.0.1:5001/v2/'), '127.0.0.1:5001');
 });
 
-test('explicit beats env beats Docker config; passwords are masked', async () => {
+test('explicit beats Docker config; env credentials are the CLI settings\' business, never read here; passwords are masked', async () => {
   const dir = await configDir({ auths: { 'reg.example:5000': { auth: b64('cfg-user:cfg-pass-1') } } });
   const env = { DOCKER_CONFIG: dir, PIPELINE_REGISTRY_USERNAME: 'env-user', PIPELINE_REGISTRY_PASSWORD: 'env-pass-1' };
   assert.equal(await resolveCredentials('reg.example:5000', { username: 'x', password: 'explicit-pass' }, env), { username: 'x', password: 'explicit-pass' });
-  assert.equal(await resolveCredentials('reg.example:5000', undefined, env), { username: 'env-user', password: 'env-pass-1' });
-  assert.equal(await resolveCredentials('reg.example:5000', undefined, { DOCKER_CONFIG: dir }), { username: 'cfg-user', password: 'cfg-pass-1' });
-  assert.is(await resolveCredentials('other.example', undefined, { DOCKER_CONFIG: dir }), undefined);
-  assert.is(mask('a cfg-pass-1 b env-pass-1 c explicit-pass'), 'a *** b *** c ***');
+  assert.equal(await resolveCredentials('reg.example:5000', undefined, env), { username: 'cfg-user', password: 'cfg-pass-1' });
+  assert.is(await resolveCredentials('other.example', undefined, env), undefined);
+  assert.is(mask('a cfg-pass-1 b explicit-pass'), 'a *** b ***');
+});
+
+test('loginFor picks the explicit login of a registry whatever shape its key has', () => {
+  const logins = { 'https://reg.example:5000/v1/': { username: 'a', password: 'p1' }, 'index.docker.io': { username: 'h', password: 'p2' } };
+  assert.equal(loginFor(logins, 'reg.example:5000'), { username: 'a', password: 'p1' });
+  assert.equal(loginFor(logins, 'docker.io'), { username: 'h', password: 'p2' });
+  assert.is(loginFor(logins, 'other.example'), undefined);
+  assert.is(loginFor(undefined, 'reg.example:5000'), undefined);
 });
 
 test('auths: base64 auth with a colon in the password, username/password fields, https:// keys, Hub, identity tokens', async () => {

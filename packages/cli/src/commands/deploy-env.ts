@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, DURATION_EXPECTED, durationMs, formatReference, isDeployError, parseReference, UsageError, type Digest, type Logger, type SourcePosition } from '@pipeline/core';
 import { checkGitRecord, history, openTarget, recordToGit, resolveSecrets, type DeployEnvironment, type GitRecordResult, type HistoryEntry, type PullAuth, type Target } from '@pipeline/deploy';
-import { readGitInfo, resolveCredentials } from '@pipeline/build';
+import { loginFor, resolveCredentials } from '@pipeline/build';
+import { logins, resolveFacts, resolveSettings, type Settings } from '../settings/index.js';
 import type { CommandContext } from '../command.js';
 import { CONFIG_FILE, loadConfig, type PipelineConfig } from '../config/index.js';
 import { parseYamlSource, type Path } from '../config/source.js';
@@ -41,12 +42,9 @@ export async function openEnvironment(ctx: CommandContext, positionals = ctx.pos
   return { cfg, env, pos };
 }
 
-/** Who deploys: PIPELINE_ACTOR, else the CI's user variable, else the git author of HEAD, else the login name. */
+/** Who deploys: PIPELINE_ACTOR, else the CI's user, else the git author of HEAD, else the login name (settings/facts.ts). */
 export async function actorFor(env: NodeJS.ProcessEnv, dir: string): Promise<string> {
-  const ci = ['PIPELINE_ACTOR', 'GITHUB_ACTOR', 'GITLAB_USER_LOGIN', 'CI_COMMIT_AUTHOR', 'DRONE_COMMIT_AUTHOR', 'BUILDKITE_BUILD_CREATOR', 'CIRCLE_USERNAME', 'BITBUCKET_STEP_TRIGGERER_UUID'];
-  for (const k of ci) if (env[k]) return env[k]!;
-  const git = await readGitInfo(dir, env).catch(() => undefined);
-  return git?.author || env.USER || env.USERNAME || 'unknown';
+  return (await resolveFacts({ env }, dir)).actor;
 }
 
 /** A pushed image of the build record: `registry/repo@sha256:…` (not a local `oci:` copy). */
@@ -92,7 +90,7 @@ export async function imageFor(s: EnvSession, flag: string | undefined, env: Nod
     );
   }
   const ref = parseReference(rec.source);
-  const sha = rec.revision ?? (await readGitInfo(s.cfg.dir, env).catch(() => undefined))?.sha;
+  const sha = rec.revision ?? (await resolveFacts({ env }, s.cfg.dir)).git?.sha;
   return { image: rec.source, digest: ref.digest!, sha };
 }
 
@@ -138,10 +136,10 @@ export async function preflight(s: EnvSession, env: NodeJS.ProcessEnv): Promise<
   return secrets;
 }
 
-/** Registry credentials for the hosts' pulls, from the same places a push takes them. */
-export async function pullAuth(image: string, env: NodeJS.ProcessEnv): Promise<PullAuth | undefined> {
+/** Registry credentials for the hosts' pulls, from the same places a push takes them (the settings' login, else Docker's config). */
+export async function pullAuth(image: string, env: NodeJS.ProcessEnv, settings: Settings = resolveSettings({ env })): Promise<PullAuth | undefined> {
   const registry = parseReference(image).registry;
-  const c = await resolveCredentials(registry, undefined, env).catch(() => undefined);
+  const c = await resolveCredentials(registry, loginFor(logins(settings, registry), registry), env).catch(() => undefined);
   if (!c) return undefined;
   return 'identityToken' in c ? { identitytoken: c.identityToken, serveraddress: registry } : { username: c.username, password: c.password, serveraddress: registry };
 }

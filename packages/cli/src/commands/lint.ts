@@ -5,7 +5,8 @@ import { access, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { list, str } from '../flags.js';
-import { CONFIG_FILE, loadConfig, resolveSettings, type PipelineConfig } from '../config/index.js';
+import { CONFIG_FILE, loadConfig, type PipelineConfig } from '../config/index.js';
+import { resolveSettings } from '../settings/index.js';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 

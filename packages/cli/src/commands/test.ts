@@ -11,7 +11,7 @@ const command: Command = {
   help: PIPELINE_HELP,
   async run(ctx) {
     const s = await openSession(ctx, ctx.positionals);
-    const names = (ctx.positionals.length ? s.settings.images : s.cfg.order).filter((n) => s.cfg.test[n]);
+    const names = s.settings.images.filter((n) => s.cfg.test[n]);
     const all: { image: string; name: string; ok: boolean; detail?: string }[] = [];
     for (const n of names) {
       const image = await loadBuilt(s.cfg, n);

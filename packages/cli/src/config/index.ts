@@ -1,5 +1,4 @@
 export { loadConfig, parseConfig, CONFIG_FILE, type LoadOptions } from './load.js';
-export { resolveSettings, type Settings, type SettingFlags, type SettingName } from './settings.js';
 export { parentsOf, findCycle, topoOrder, childrenOf, affected, depths, chainOf, imagesForPaths, type Parents } from './graph.js';
 export { MAX_CHAIN } from './schema/images.js';
 export { PLACEHOLDERS } from './schema/tags.js';

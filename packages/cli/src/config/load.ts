@@ -8,7 +8,7 @@ import type { PipelineConfig } from './types.js';
 export const CONFIG_FILE = 'pipeline.yml';
 
 export interface LoadOptions {
-  /** Warnings (a chain deeper than three images, a {branch} tag on a base) become errors. ORs with lint.strict. */
+  /** Warnings (a chain deeper than three images, a {branch} tag on a base) become errors; set, it overrides lint.strict (the settings' order). */
   strict?: boolean;
 }
 
@@ -34,5 +34,5 @@ export async function loadConfig(file: string, overrides: LoadOptions = {}): Pro
 export function parseConfig(text: string, file: string, overrides: LoadOptions = {}): PipelineConfig {
   const path = resolve(file);
   const src = parseYamlSource(text, path);
-  return validate({ src, strict: !!overrides.strict, warnings: [] }, path, dirname(path));
+  return validate({ src, strict: !!overrides.strict, warnings: [] }, path, dirname(path), overrides.strict);
 }

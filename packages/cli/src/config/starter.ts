@@ -19,7 +19,8 @@ export function starterConfig(base: string, name = 'app'): string {
 version: 1
 
 # Where images are pushed. Credentials never go here: use docker login or the environment.
-# Flags, PIPELINE_*, PLUGIN_* and CI_* variables override these (see docs/configuration.md).
+# Flags, Action inputs, PIPELINE_* and PLUGIN_* variables override these; a CI's own defaults (GitLab's
+# CI_REGISTRY_IMAGE) apply only when these are unset (see docs/configuration.md).
 # registry: { url: 127.0.0.1:5000, namespace: team, insecure: false }
 
 images:

@@ -10,7 +10,7 @@ import { parseEnvironments } from './schema/environments.js';
 export const TOP_KEYS = ['version', 'registry', 'images', 'test', 'lint', 'environments'] as const;
 
 /** The whole file: top-level keys, then each section in an order where later sections can refer to images. */
-export function validate(ctx: Ctx, file: string, dir: string): PipelineConfig {
+export function validate(ctx: Ctx, file: string, dir: string, strictOverride?: boolean): PipelineConfig {
   const data = ctx.src.data;
   if (data === null || data === undefined) fail(ctx, [], 'Expected a mapping with version: 1, got an empty file', { hint: 'pipeline init writes a starter pipeline.yml' });
   const r = obj(ctx, [], data);
@@ -18,7 +18,7 @@ export function validate(ctx: Ctx, file: string, dir: string): PipelineConfig {
   keys(ctx, [], Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('x-'))), TOP_KEYS, ['version']);
   if (r.version !== 1) fail(ctx, ['version'], `Expected version: 1, got ${JSON.stringify(r.version)}`, { hint: 'this pipeline understands version 1 of pipeline.yml' });
   const lint = parseLint(ctx, r.lint);
-  const strictCtx: Ctx = { ...ctx, strict: ctx.strict || lint.strict };
+  const strictCtx: Ctx = { ...ctx, strict: strictOverride ?? lint.strict };
   const { images, order } = parseImages(strictCtx, dir, r.images);
   return {
     file,

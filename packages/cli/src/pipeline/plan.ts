@@ -28,7 +28,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
  * context after .dockerignore, build args, the base's identity), in dependency order, and every
  * image on top of one that rebuilds. Timestamps never count.
  */
-export async function planBuild(cfg: PipelineConfig, record: BuildRecord, o: { git?: GitInfo; cacheDir?: string; only?: string[]; semver?: string[] }): Promise<PlannedImage[]> {
+export async function planBuild(cfg: PipelineConfig, record: BuildRecord, o: { git?: GitInfo; cacheDir?: string; only?: string[]; semver?: string[]; tags?: string[] }): Promise<PlannedImage[]> {
   const parents = parentsOf(cfg.images);
   const out: PlannedImage[] = [];
   const byName = new Map<string, PlannedImage>();
@@ -45,7 +45,9 @@ export async function planBuild(cfg: PipelineConfig, record: BuildRecord, o: { g
     };
     const inputs = sha(JSON.stringify(parts));
     const version = imageVersion(img, df);
-    const tags = expandTags(img.tags, { version, sha: o.git?.sha, short: o.git?.short, branch: o.git?.branch, semver: o.semver });
+    // Tags from the settings (--tag, PIPELINE_TAGS) replace the own tags: of every image, or of those chosen.
+    const templates = o.tags?.length && (!o.only?.length || o.only.includes(name)) ? o.tags : img.tags;
+    const tags = expandTags(templates, { version, sha: o.git?.sha, short: o.git?.short, branch: o.git?.branch, semver: o.semver });
     const prev = record.images[name];
     const prevParts = (prev as unknown as { parts?: PlannedImage['parts'] })?.parts;
     let action: PlannedImage['action'] = 'build';

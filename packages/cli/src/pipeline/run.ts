@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { PipelineError, formatReference, parseReference, silentLogger, type Logger } from '@pipeline/core';
-import { buildImage, checkStructure, ociLabels, publishImage, readOciLayout, runCommandTest, runSmokeTest, writeOciLayout, type GitInfo, type Image, type TestResult } from '@pipeline/build';
+import { buildImage, checkStructure, ociLabels, publishImage, readOciLayout, runCommandTest, runSmokeTest, writeOciLayout, type Credentials, type GitInfo, type Image, type TestResult } from '@pipeline/build';
 import type { PipelineConfig, ImageTests } from '../config/index.js';
 import { planBuild, type PlannedImage } from './plan.js';
 import { readRecord, stateDir, writeRecord, type ImageRecord } from './record.js';
@@ -17,6 +17,10 @@ export interface RunOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
   semver?: string[];
+  /** Tags that replace each target image's own (templates like {sha} allowed). */
+  tags?: string[];
+  /** Explicit registry logins by registry (the settings'); others come from Docker's config. */
+  logins?: Record<string, Credentials>;
 }
 
 export interface ImageOutcome {
@@ -50,7 +54,7 @@ export async function testImage(image: Image, tests: ImageTests | undefined, log
 export async function runPipeline(cfg: PipelineConfig, o: RunOptions): Promise<ImageOutcome[]> {
   const log = o.logger ?? silentLogger;
   const record = await readRecord(cfg.dir);
-  const plan = await planBuild(cfg, record, { git: o.git, cacheDir: o.cacheDir, only: o.only, semver: o.semver });
+  const plan = await planBuild(cfg, record, { git: o.git, cacheDir: o.cacheDir, only: o.only, semver: o.semver, tags: o.tags });
   const outcomes: ImageOutcome[] = [];
   const sources = new Map<string, string>();
   for (const p of plan) {
@@ -91,6 +95,7 @@ async function buildOne(cfg: PipelineConfig, p: PlannedImage, name: string, sour
     cacheDir: o.cacheDir,
     logger: log,
     env: o.env,
+    logins: o.logins,
     insecureRegistries: o.registry?.insecure ? [o.registry.url] : undefined,
   });
   const tests = o.test ? await testImage(r.image, cfg.test[name], log) : [];
@@ -103,7 +108,7 @@ async function buildOne(cfg: PipelineConfig, p: PlannedImage, name: string, sour
   if (o.push) {
     if (!o.registry) throw new PipelineError('usage', 'push needs a registry: set registry.url in pipeline.yml, PIPELINE_REGISTRY or --registry');
     const repo = repositoryFor(o.registry, name);
-    const pushed = await publishImage(r.image, repo, { tags: p.tags, force: o.force, insecure: o.registry.insecure ? [o.registry.url] : undefined, logger: log, env: o.env, immutable: p.version ? (t) => t === p.version : undefined });
+    const pushed = await publishImage(r.image, repo, { tags: p.tags, force: o.force, insecure: o.registry.insecure ? [o.registry.url] : undefined, logger: log, env: o.env, logins: o.logins, immutable: p.version ? (t) => t === p.version : undefined });
     source = formatReference({ registry: repo.registry, repository: repo.repository, digest: pushed.digest });
     digest = pushed.digest;
   }

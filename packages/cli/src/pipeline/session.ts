@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { readGitInfo, semverTags, type GitInfo } from '@pipeline/build';
-import { CONFIG_FILE, loadConfig, resolveSettings, type PipelineConfig, type Settings } from '../config/index.js';
+import { join, resolve } from 'node:path';
+import { semverTags, type GitInfo } from '@pipeline/build';
+import { CONFIG_FILE, loadConfig, type PipelineConfig } from '../config/index.js';
+import { UsageError } from '@pipeline/core';
+import { describeSource, resolveFacts, resolveSettings, type Facts, type Settings, type SettingsInput } from '../settings/index.js';
 import type { CommandContext } from '../command.js';
-import { list, str } from '../flags.js';
+import { settingFlags } from '../flags.js';
 
 /** Shared flags of the pipeline-level commands (build without a Dockerfile, plan, test). */
 export const PIPELINE_FLAGS = {
@@ -12,30 +14,49 @@ export const PIPELINE_FLAGS = {
   namespace: { type: 'string' },
   insecure: { type: 'boolean' },
   strict: { type: 'boolean' },
+  sha: { type: 'string' },
+  branch: { type: 'string' },
 } as const;
 
 export const PIPELINE_HELP = [
   '    --config FILE          pipeline.yml (default: ./pipeline.yml)',
-  '    --registry HOST        registry to push to (else PIPELINE_REGISTRY, PLUGIN_REGISTRY, CI_REGISTRY, pipeline.yml)',
+  '    --registry HOST        registry to push to (else PIPELINE_REGISTRY, PLUGIN_REGISTRY, pipeline.yml, CI_REGISTRY)',
   '    --namespace NS         repository namespace under the registry',
   '    --insecure             allow plain HTTP to the registry',
   '    --strict               warnings (deep chains, unpinned bases) are errors',
+  '    --sha SHA              the commit to tag and label with (default: the checkout\'s HEAD, else the CI\'s)',
+  '    --branch NAME          the branch for {branch} tags (default: the checkout\'s, else the CI\'s)',
 ];
 
-export const hasConfig = (cwd: string, file?: string) => existsSync(file ?? join(cwd, CONFIG_FILE));
+export const hasConfig = (cwd: string, file?: string) => existsSync(file ? resolve(cwd, file) : join(cwd, CONFIG_FILE));
 
 export interface Session {
   cfg: PipelineConfig;
   settings: Settings;
+  facts: Facts;
   git?: GitInfo;
   semver: string[];
 }
 
-export async function openSession(ctx: CommandContext, images: string[]): Promise<Session> {
-  const v = ctx.values;
-  const cfg = await loadConfig(str(v.config) ?? join(ctx.cwd, CONFIG_FILE), { strict: !!v.strict });
-  for (const w of cfg.warnings) ctx.logger.warn(`${w.position.file}:${w.position.line ?? ''}: ${w.message}`);
-  const settings = resolveSettings({ flags: { registry: str(v.registry), namespace: str(v.namespace), insecure: v.insecure === true ? true : undefined, strict: v.strict === true ? true : undefined, images: images.length ? images : undefined, tags: list(v.tag).length ? list(v.tag) : undefined }, env: ctx.env, config: cfg });
-  const git = await readGitInfo(cfg.dir, ctx.env);
-  return { cfg, settings, git, semver: git && !git.dirty ? semverTags(git.tags) : [] };
+/** pipeline.yml with the run's settings: strict mode and the file's path are settings too, known before it is read. */
+export async function openPipeline(input: SettingsInput, cwd: string, log: { warn(m: string): void }): Promise<Session> {
+  const early = resolveSettings(input);
+  const cfg = await loadConfig(resolve(cwd, early.config ?? CONFIG_FILE), { strict: early.sources.strict === 'default' ? undefined : early.strict });
+  for (const w of cfg.warnings) log.warn(`${w.position.file}:${w.position.line ?? ''}: ${w.message}`);
+  const settings = resolveSettings({ ...input, config: cfg });
+  const facts = await resolveFacts(input, cfg.dir);
+  const git = facts.git;
+  return { cfg, settings, facts, git, semver: git && !git.dirty ? semverTags(git.tags) : [] };
+}
+
+export function openSession(ctx: CommandContext, images: string[]): Promise<Session> {
+  return openPipeline({ flags: settingFlags(ctx.values, images), env: ctx.env, door: 'cli' }, ctx.cwd, ctx.logger);
+}
+
+/** Which images a run works on when chosen (positionals, PIPELINE_IMAGES…), and tags that replace theirs. */
+export function selection(s: Session): { only?: string[]; tags?: string[] } {
+  const tags = s.settings.tags;
+  const full = tags?.find((t) => t.includes('/') || t.includes(':'));
+  if (full) throw new UsageError(`Expected bare tags for the images of pipeline.yml (each has its own repository), got ${JSON.stringify(full)} from ${describeSource(s.settings.sources.tags!)}`, 'e.g. --tag 1.2 or PIPELINE_TAGS=1.2,stable');
+  return { only: s.settings.sources.images === 'config' ? undefined : s.settings.images, tags };
 }

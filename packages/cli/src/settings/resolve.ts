@@ -1,0 +1,205 @@
+/**
+ * Run settings, resolved in ONE order; the first layer that sets a value wins:
+ *
+ *   1. flags / Action inputs  what this invocation was told (CLI flags; INPUT_* only in the Action)
+ *   2. PIPELINE_* env         PIPELINE_REGISTRY … (layers.ts)
+ *   3. CI plugin settings     PLUGIN_* (Drone, Woodpecker)
+ *   4. the project            pipeline.yml (registry, lint.strict, images); for commit facts the checkout (facts.ts)
+ *   5. the CI host            its variables, only when it is the detected host (hosts.ts): GitLab's
+ *                             CI_REGISTRY_IMAGE as the default registry/namespace/image; GITHUB_SHA…
+ *   6. defaults
+ *
+ * Env values: empty counts as unset; lists split on commas and newlines; booleans true/false/1/0/yes/no/on/off.
+ * docs/configuration.md has the same table.
+ */
+import { UsageError, addSecret, parseReference } from '@pipeline/core';
+import type { PipelineConfig } from '../config/types.js';
+import { mean } from '../config/suggest.js';
+import { KINDS, type Door, type Env, type SettingName } from './names.js';
+import { EXPLICIT_LAYERS, readVar } from './layers.js';
+import { detectHost } from './hosts.js';
+import { describeSource, parseBool, parsePairs, splitList, splitPairs } from './values.js';
+
+/** Flag values as the CLI parsed them (maps as KEY=VALUE items). */
+export type SettingFlags = Partial<{
+  [K in SettingName]: (typeof KINDS)[K] extends 'bool' ? boolean : (typeof KINDS)[K] extends 'string' ? string : string[];
+}>;
+
+/** How each setting is spelt on the command line, for messages and `sources`. */
+export const FLAG_NAMES: Partial<Record<SettingName, string>> = {
+  context: '--context', file: '--file', target: '--target', platform: '--platform', buildArgs: '--build-arg', labels: '--label',
+  noCache: '--no-cache', push: '--push', image: '--image', tags: '--tag', registry: '--registry', namespace: '--namespace',
+  insecure: '--insecure', config: '--config', images: 'IMAGE', strict: '--strict', sha: '--sha', branch: '--branch',
+};
+
+/** Registry credentials given explicitly (never in pipeline.yml): for `registry`, else the registry pushed to. */
+export interface Login {
+  registry?: string;
+  username: string;
+  password: string;
+  /** Where username and password came from. */
+  from: string;
+}
+
+export interface Settings {
+  context?: string;
+  file?: string;
+  target?: string;
+  platform?: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  noCache: boolean;
+  /** Set only when asked for (or refused) explicitly; each front door has its default. */
+  push?: boolean;
+  /** The repository to push to (no tag). */
+  image?: string;
+  /** Tags that replace the git-derived ones: bare tags, or full references `REGISTRY/REPO:TAG`. */
+  tags?: string[];
+  registry?: string;
+  namespace?: string;
+  insecure: boolean;
+  login?: Login;
+  config?: string;
+  /** Images of pipeline.yml to work on, in build order (all of them unless chosen). */
+  images: string[];
+  strict: boolean;
+  deploy?: string;
+  workingDirectory?: string;
+  summary: boolean;
+  /** Explicit overrides of the commit facts (facts.ts resolves the rest from the checkout and the CI). */
+  sha?: string;
+  branch?: string;
+  actor?: string;
+  /** Where each value came from: `flag:--tag`, `input:tags`, `env:PLUGIN_TAGS`, `config`, `default`… */
+  sources: Partial<Record<SettingName, string>>;
+}
+
+export interface SettingsInput {
+  flags?: SettingFlags;
+  env?: Env;
+  door?: Door;
+  config?: PipelineConfig;
+}
+
+type Raw = { value: unknown; source: string };
+
+/** The explicit layers for one setting, highest first: flags, then each env table that applies to this door. */
+export function explicitValue(name: SettingName, input: SettingsInput): Raw | undefined {
+  const flag = input.flags?.[name];
+  if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) return { value: flag, source: `flag:${FLAG_NAMES[name] ?? name}` };
+  const env = input.env ?? {};
+  for (const layer of EXPLICIT_LAYERS) {
+    if (layer.applies && !layer.applies(input.door ?? 'cli')) continue;
+    const read = layer.vars[name];
+    const r = read && readVar(read, env);
+    if (r) return { value: r.value, source: layer.name === 'input' ? `input:${r.from.slice('INPUT_'.length).toLowerCase()}` : `env:${r.from}` };
+  }
+  return undefined;
+}
+
+function configValue(name: SettingName, cfg: PipelineConfig | undefined): unknown {
+  if (!cfg) return undefined;
+  if (name === 'registry') return cfg.registry?.url;
+  if (name === 'namespace') return cfg.registry?.namespace;
+  if (name === 'insecure') return cfg.registry?.insecure;
+  if (name === 'strict') return cfg.lint.strict;
+  return undefined;
+}
+
+/** Text from env or inputs → the setting's type; flags arrive typed (maps as KEY=VALUE items). */
+function typed(name: SettingName, raw: Raw, env: Env): unknown {
+  const kind = KINDS[name];
+  const v = raw.value;
+  if (kind === 'bool') return typeof v === 'boolean' ? v : parseBool(raw.source, String(v));
+  if (kind === 'list') return Array.isArray(v) ? v.flatMap((x) => splitList(String(x))) : splitList(String(v));
+  if (kind === 'map') {
+    const items = Array.isArray(v) ? v.map(String) : splitPairs(String(v));
+    return name === 'buildArgs' ? parsePairs(raw.source, items, env, { fromEnv: true }) : parsePairs(raw.source, items, env, { keyPattern: /^[^=\s]+$/ });
+  }
+  return String(v).trim();
+}
+
+export function resolveSettings(input: SettingsInput = {}): Settings {
+  const env = input.env ?? {};
+  const cfg = input.config;
+  const host = detectHost(env);
+  const sources: Settings['sources'] = {};
+  const get = <T>(name: SettingName, dflt?: T): T => {
+    let raw = explicitValue(name, input);
+    const fromConfig = configValue(name, cfg);
+    if (!raw && fromConfig !== undefined) raw = { value: fromConfig, source: 'config' };
+    const hostRead = host?.defaults?.[name];
+    const fromHost = !raw && hostRead ? readVar(hostRead, env) : undefined;
+    if (fromHost) raw = { value: fromHost.value, source: `env:${fromHost.from}` };
+    sources[name] = raw?.source ?? 'default';
+    return raw ? (typed(name, raw, env) as T) : (dflt as T);
+  };
+
+  const platforms = get<string[] | undefined>('platform');
+  if (platforms && platforms.length > 1) throw new UsageError(`Expected one platform, got ${platforms.join(', ')} from ${describeSource(sources.platform!)}`, 'multi-platform images are not built yet: run one build per platform');
+  const image = get<string | undefined>('image');
+  if (image) {
+    parseRepository(image, sources.image!);
+    if (image.includes('@') || image.lastIndexOf(':') > image.lastIndexOf('/')) throw new UsageError(`Expected ${describeSource(sources.image!)} to be a repository without a tag, got ${JSON.stringify(image)}`, 'tags come from git, or from --tag / the tags input');
+  }
+  const tags = get<string[] | undefined>('tags');
+  for (const t of tags ?? []) if (t.includes('/')) parseRepository(t, sources.tags!);
+
+  let images = get<string[] | undefined>('images');
+  if (cfg) {
+    for (const n of images ?? []) if (!cfg.order.includes(n)) throw new UsageError(`unknown image '${n}' (from ${describeSource(sources.images!)})${mean(n, cfg.order)}; images: ${cfg.order.join(', ') || '(none)'}`);
+    if (!images) sources.images = 'config';
+    images = images ? cfg.order.filter((n) => images!.includes(n)) : cfg.order;
+  }
+
+  const s: Settings = {
+    context: get('context'),
+    file: get('file'),
+    target: get('target'),
+    platform: platforms?.[0],
+    buildArgs: get('buildArgs', {}),
+    labels: get('labels', {}),
+    noCache: get('noCache', false),
+    push: get('push'),
+    image,
+    tags,
+    registry: get('registry'),
+    namespace: get('namespace'),
+    insecure: get('insecure', false),
+    config: get('config'),
+    images: images ?? [],
+    strict: get('strict', false),
+    deploy: get('deploy'),
+    workingDirectory: get('workingDirectory'),
+    summary: get('summary', true),
+    sha: get('sha'),
+    branch: get('branch'),
+    actor: get('actor'),
+    sources,
+  };
+  s.login = login(s, get('username'), get('password'));
+  return s;
+}
+
+function parseRepository(text: string, source: string) {
+  try {
+    return parseReference(text);
+  } catch (e) {
+    throw new UsageError(`Expected ${describeSource(source)} to hold image references, got ${JSON.stringify(text)}: ${(e as Error).message}`);
+  }
+}
+
+/** Username and password go together; the password is masked from here on. */
+function login(s: Settings, username: string | undefined, password: string | undefined): Login | undefined {
+  if (!username && !password) return undefined;
+  const src = s.sources;
+  if (!username || !password) {
+    const [has, lacks] = username ? ['username', 'password'] : ['password', 'username'];
+    throw new UsageError(`a registry ${has} is set (${describeSource(src[has as SettingName]!)}) but no ${lacks}`, `give both, e.g. PIPELINE_REGISTRY_USERNAME and PIPELINE_REGISTRY_PASSWORD, or the username and password inputs`);
+  }
+  addSecret(password);
+  addSecret(Buffer.from(`${username}:${password}`).toString('base64'));
+  const fullTag = s.tags?.find((t) => t.includes('/'));
+  const registry = s.registry ?? (s.image ? parseReference(s.image).registry : fullTag ? parseReference(fullTag).registry : undefined);
+  return { registry, username, password, from: src.username === src.password ? src.username! : `${src.username} + ${src.password}` };
+}
