@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { PipelineError, formatReference, parseReference, silentLogger, type Logger } from '@pipeline/core';
 import { buildImage, checkStructure, ociLabels, publishImage, readOciLayout, runCommandTest, runSmokeTest, writeOciLayout, type Credentials, type GitInfo, type Image, type TestResult } from '@pipeline/build';
-import type { PipelineConfig, ImageTests } from '../config/index.js';
+import { chainOf, parentsOf, type PipelineConfig, type ImageTests } from '../config/index.js';
 import { planBuild, type PlannedImage } from './plan.js';
 import { readRecord, stateDir, writeRecord, type ImageRecord } from './record.js';
 
@@ -65,6 +65,8 @@ export async function runPipeline(cfg: PipelineConfig, o: RunOptions): Promise<I
       outcomes.push({ name: p.name, action: 'skipped', reason: p.reason, digest: prev.digest, tags: prev.tags, source: prev.source, tests: [] });
       continue;
     }
+    // Never built and not chosen: a problem only when a chosen image is built on it.
+    if (p.action === 'skip' && !neededBy(cfg, p.name, o.only)) continue;
     if (p.action === 'skip') throw new PipelineError('usage', `image ${p.name} is needed but was never built`, { hint: `build it: pipeline build ${p.name}` });
     const outcome = await log.group(`${p.name}: ${p.reason}`, () => buildOne(cfg, p, img.name, sources, o, log));
     outcomes.push(outcome);
@@ -78,6 +80,8 @@ export async function runPipeline(cfg: PipelineConfig, o: RunOptions): Promise<I
   }
   return outcomes;
 }
+
+const neededBy = (cfg: PipelineConfig, name: string, only: string[] | undefined) => !only?.length || only.some((n) => chainOf(parentsOf(cfg.images), n).includes(name));
 
 async function buildOne(cfg: PipelineConfig, p: PlannedImage, name: string, sources: Map<string, string>, o: RunOptions, log: Logger): Promise<ImageOutcome> {
   const img = cfg.images[name];
