@@ -44,7 +44,7 @@ for (let top = 0; top <= layers.length; top++) {
 test("the CI host's registry defaults apply below pipeline.yml, and only when that host is detected", () => {
   const s = resolveSettings({ env: gitlab });
   assert.equal([s.registry, s.namespace, s.image], ['registry.gitlab.com', 'group/project', 'registry.gitlab.com/group/project']);
-  assert.equal([s.sources.registry, s.sources.namespace, s.sources.image], ['env:CI_REGISTRY', 'env:CI_REGISTRY_IMAGE', 'env:CI_REGISTRY_IMAGE']);
+  assert.equal([s.sources.registry, s.sources.namespace, s.sources.image], ['ci:CI_REGISTRY', 'ci:CI_REGISTRY_IMAGE', 'ci:CI_REGISTRY_IMAGE']);
   // Woodpecker shares the CI_ prefix: without GITLAB_CI=true the same names mean nothing here.
   const w = resolveSettings({ env: { ...gitlab, GITLAB_CI: '', CI: 'woodpecker' } });
   assert.equal([w.registry, w.namespace, w.image], [undefined, undefined, undefined]);
@@ -146,7 +146,7 @@ const gh = (extra: Record<string, string>) => ({ GITHUB_ACTIONS: 'true', GITHUB_
 test('facts: the checkout wins over the CI; explicit settings win over both', async () => {
   const f = await resolveFacts({ env: gh({ GITHUB_REF: 'refs/heads/other', GITHUB_SHA: 'b'.repeat(40) }) }, origin);
   assert.equal([f.git?.sha, f.git?.branch, f.git?.tags, f.sources.sha, f.sources.branch], [HEAD, 'main', ['v1.5.0'], 'git', 'git']);
-  assert.equal([f.actor, f.sources.actor, f.runUrl, f.host, f.ci], ['octocat', 'env:GITHUB_ACTOR', 'https://github.com/o/r/actions/runs/42', 'github', true]);
+  assert.equal([f.actor, f.sources.actor, f.runUrl, f.host, f.ci], ['octocat', 'ci:GITHUB_ACTOR', 'https://github.com/o/r/actions/runs/42', 'github', true]);
   const e = await resolveFacts({ flags: { branch: 'flagged' }, env: { PIPELINE_SHA: 'D'.repeat(40), PIPELINE_ACTOR: 'me' } }, origin);
   assert.equal([e.git?.sha, e.git?.short, e.git?.branch, e.actor, e.sources.sha, e.sources.branch], ['d'.repeat(40), 'ddddddd', 'flagged', 'me', 'env:PIPELINE_SHA', 'flag:--branch']);
   assert.is(e.git?.commitTime, undefined, 'another commit than the checkout: its time is unknown');
@@ -163,11 +163,11 @@ test('facts: a shallow clone of a pull request (detached merge commit) takes the
   git(clone, 'checkout', '-q', '--detach', 'FETCH_HEAD');
   assert.is(git(clone, 'rev-parse', '--is-shallow-repository'), 'true');
   const f = await resolveFacts({ env: gh({ GITHUB_REF: 'refs/pull/7/merge', GITHUB_HEAD_REF: 'feature/x', GITHUB_EVENT_NAME: 'pull_request' }) }, clone);
-  assert.equal([f.git?.sha, f.git?.branch, f.sources.branch, f.event], [HEAD, 'feature/x', 'env:GITHUB_HEAD_REF', 'pull_request']);
+  assert.equal([f.git?.sha, f.git?.branch, f.sources.branch, f.event], [HEAD, 'feature/x', 'ci:GITHUB_HEAD_REF', 'pull_request']);
   assert.equal(f.git?.tags, [], 'a shallow clone of a branch has no tags');
   // A tag push: the tag from GITHUB_REF counts when it names this very commit.
   const t = await resolveFacts({ env: gh({ GITHUB_REF: 'refs/tags/v2.0.0' }) }, clone);
-  assert.equal([t.git?.tags, t.git?.branch, t.sources.tags], [['v2.0.0'], undefined, 'env:GITHUB_REF']);
+  assert.equal([t.git?.tags, t.git?.branch, t.sources.tags], [['v2.0.0'], undefined, 'ci:GITHUB_REF']);
   const other = await resolveFacts({ env: gh({ GITHUB_REF: 'refs/tags/v2.0.0', GITHUB_SHA: 'e'.repeat(40) }) }, clone);
   assert.equal(other.git?.tags, []);
   // The default branch comes from the event payload when the clone has no origin/HEAD.

@@ -1,6 +1,7 @@
 import { formatReference, silentLogger, type Digest, type Logger } from '@pipeline/core';
-import { buildImage, configBlob, manifestBlob, ociLabels, startPublish, withLabels, writeDockerArchive, writeOciLayout, type Credentials, type OutputSpec, type Publisher } from '@pipeline/build';
+import { buildImage, manifestBlob, ociLabels, startPublish, withLabels, writeDockerArchive, writeOciLayout, type Credentials, type OutputSpec, type Publisher } from '@pipeline/build';
 import type { Destinations, Facts } from '../settings/index.js';
+import { imageStats, type ImageStats } from '../pipeline/stats.js';
 
 export interface BuildRequest {
   /** Absolute paths. */
@@ -49,6 +50,7 @@ export interface BuildReport {
   /** Manifest + config + every layer. */
   size: number;
   layerCount: number;
+  stats: ImageStats;
   epoch: number;
   epochFrom: string;
   bases: { name: string; digest?: Digest }[];
@@ -115,21 +117,21 @@ export async function buildAndPublish(o: BuildRequest): Promise<BuildReport> {
     outputs.push({ output: `registry:${pushed.reference}`, digest: pushed.digest });
   }
   const manifest = manifestBlob(image, format);
-  const layerBytes = image.layers.reduce((n, l) => n + l.size, 0);
-  const newBytes = r.layers.filter((l) => !l.cached).reduce((n, l) => n + l.size, 0);
+  const stats = imageStats(image, r.layers, t0, format);
   return {
     digest: manifest.digest,
     mediaType: manifest.descriptor.mediaType,
-    size: configBlob(image, format).bytes.length + manifest.bytes.length + layerBytes,
-    layerCount: image.layers.length,
+    size: stats.size,
+    layerCount: stats.layers,
+    stats,
     epoch: r.epoch,
     epochFrom: r.epochFrom,
     bases: r.bases,
     layers: r.layers,
-    newBytes,
-    reusedBytes: layerBytes - newBytes,
+    newBytes: stats.newBytes,
+    reusedBytes: stats.reusedBytes,
     outputs,
     pushes,
-    durationMs: Date.now() - t0,
+    durationMs: stats.durationMs,
   };
 }

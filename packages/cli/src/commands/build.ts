@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { buildPipeline } from './build-pipeline.js';
 import { hasConfig, PIPELINE_FLAGS, PIPELINE_HELP } from '../pipeline/session.js';
-import { destinations, logins, resolveFacts, resolveSettings } from '../settings/index.js';
+import { destinations, logins, resolveFacts, resolveSettings, wantsSingleImage } from '../settings/index.js';
 import { buildAndPublish } from '../api/build-and-publish.js';
 
 const command: Command = {
@@ -64,8 +64,9 @@ const command: Command = {
     const v = ctx.values;
     const flags = settingFlags(v);
     // With pipeline.yml and no Dockerfile named: the pipeline mode, positionals are image names.
-    const single = flags.file !== undefined || flags.context !== undefined || flags.image !== undefined || list(v.output).length > 0 || !!flags.tags?.some((t) => t.includes('/')) || ctx.positionals.some((p) => existsSync(resolve(ctx.cwd, p)));
-    if (!single && hasConfig(ctx.cwd, flags.config)) return buildPipeline(ctx, ctx.positionals);
+    const early = resolveSettings({ flags, env: ctx.env, door: 'cli' });
+    const single = wantsSingleImage(early) || list(v.output).length > 0 || ctx.positionals.some((p) => existsSync(resolve(ctx.cwd, p)));
+    if (!single && hasConfig(ctx.cwd, early.config)) return buildPipeline(ctx, ctx.positionals);
     if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one CONTEXT, got ${ctx.positionals.join(' ')}`);
     const format = str(v.format) ?? 'oci';
     if (format !== 'oci' && format !== 'docker') throw new UsageError(`Expected --format oci or docker, got ${JSON.stringify(format)}`);

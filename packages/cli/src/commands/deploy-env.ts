@@ -24,10 +24,19 @@ export interface EnvSession {
 
 /** Loads pipeline.yml and picks the environment named by the one positional argument (`rest` more allowed before it). */
 export async function openEnvironment(ctx: CommandContext, positionals = ctx.positionals): Promise<EnvSession> {
+  return loadEnvironment(environmentName(positionals), { cwd: ctx.cwd, config: str(ctx.values.config), logger: ctx.logger });
+}
+
+/** The one ENVIRONMENT argument of an environment command. */
+export function environmentName(positionals: string[]): string {
   if (positionals.length !== 1) throw new UsageError(`Expected one ENVIRONMENT, got ${positionals.length ? positionals.join(' ') : 'none'}`, 'e.g. pipeline deploy production; the names are the keys of environments: in pipeline.yml');
-  const name = positionals[0];
-  const cfg = await loadConfig(resolve(ctx.cwd, str(ctx.values.config) ?? CONFIG_FILE));
-  for (const w of cfg.warnings) ctx.logger.warn(`${w.position.file}:${w.position.line ?? ''}: ${w.message}`);
+  return positionals[0];
+}
+
+/** The same without a command line: pipeline.yml (default ./pipeline.yml in cwd) and one of its environments. */
+export async function loadEnvironment(name: string, o: { cwd: string; config?: string; logger: { warn(m: string): void } }): Promise<EnvSession> {
+  const cfg = await loadConfig(resolve(o.cwd, o.config ?? CONFIG_FILE));
+  for (const w of cfg.warnings) o.logger.warn(`${w.position.file}:${w.position.line ?? ''}: ${w.message}`);
   let src: ReturnType<typeof parseYamlSource> | undefined;
   const pos = (path: Path) => (src ??= parseYamlSource(readFileSync(cfg.file, 'utf8'), cfg.file)).pos(path, { key: true });
   const env = cfg.environments[name];

@@ -1,8 +1,8 @@
-import { shortDigest } from '@pipeline/core';
-import { deploy, openTarget } from '@pipeline/deploy';
+import { DeployError, shortDigest } from '@pipeline/core';
 import type { Command } from '../command.js';
 import { str } from '../flags.js';
-import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, imageFor, openEnvironment, preflight, pullAuth, recorded, recordedLines } from './deploy-env.js';
+import { durationFlag, environmentName, ENV_FLAGS, ENV_HELP, recordedLines } from './deploy-env.js';
+import { deployEnvironment } from '../api/deploy-environment.js';
 
 const command: Command = {
   name: 'deploy',
@@ -26,30 +26,29 @@ const command: Command = {
     'Exit: 0 deployed, 1 rolled back (the account says which host and probe) or locked, 2 bad input (nothing touched).',
   ],
   async run(ctx) {
-    const s = await openEnvironment(ctx);
-    const { image, digest, sha } = await imageFor(s, str(ctx.values.image), ctx.env);
-    const lockWait = durationFlag(ctx.values['lock-wait'], 'lock-wait');
-    const secrets = await preflight(s, ctx.env);
-    const actor = await actorFor(ctx.env, s.cfg.dir);
-    const auth = await pullAuth(image, ctx.env);
-    const target = openTarget(s.env, image, secrets);
-    try {
-      const { result: r, record } = await recorded(s, target, actor, digest, ctx.logger, (signal) =>
-        deploy({ env: s.env, image, sha, actor, message: str(ctx.values.message), logger: ctx.logger, signal, lockWait, auth, secrets, target, prune: ctx.values['no-prune'] ? false : undefined }),
-      );
-      ctx.result(
-        { environment: s.env.name, deployId: r.deployId, image, digest: r.digest, sha, previous: r.previous, actor, durationMs: r.durationMs, batches: r.plan.batches.length, instances: r.instances.map((i) => ({ host: i.host, name: i.name, digest: i.digest, port: i.port })), pruned: r.pruned, record },
-        [
-          `deployed ${shortDigest(r.digest)}${sha ? ` (${sha.slice(0, 12)})` : ''} to ${s.env.name}: ${r.previous ? shortDigest(r.previous) : '(nothing)'} → ${shortDigest(r.digest)}, ${r.instances.length} instance(s) in ${(r.durationMs / 1000).toFixed(1)} s`,
-          ...(r.plan.batches.length ? [] : ['  already running it: nothing changed']),
+    const r = await deployEnvironment({
+      environment: environmentName(ctx.positionals),
+      cwd: ctx.cwd,
+      config: str(ctx.values.config),
+      image: str(ctx.values.image),
+      message: str(ctx.values.message),
+      lockWait: durationFlag(ctx.values['lock-wait'], 'lock-wait'),
+      prune: ctx.values['no-prune'] ? false : undefined,
+      settings: { env: ctx.env, door: 'cli' },
+      logger: ctx.logger,
+      env: ctx.env,
+    });
+    if (r.result === 'rolled-back' || r.result === 'failed') throw new DeployError(r.account ?? `deploy to ${r.environment} ${r.result}`);
+    ctx.result(
+      { environment: r.environment, deployId: r.deployId, image: r.image, digest: r.digest, sha: r.sha, previous: r.previous, actor: r.actor, durationMs: r.durationMs, batches: r.batches, instances: r.instances, pruned: r.pruned, record: r.record },
+      [
+        `deployed ${shortDigest(r.digest)}${r.sha ? ` (${r.sha.slice(0, 12)})` : ''} to ${r.environment}: ${r.previous ? shortDigest(r.previous) : '(nothing)'} → ${shortDigest(r.digest)}, ${r.instances.length} instance(s) in ${(r.durationMs / 1000).toFixed(1)} s`,
+          ...(r.result === 'unchanged' ? ['  already running it: nothing changed'] : []),
           ...(r.pruned && (r.pruned.containers.length || r.pruned.images.length) ? [`  pruned ${r.pruned.containers.length} container(s), ${r.pruned.images.length} image(s)`] : []),
-          ...recordedLines(record),
-        ].join('\n'),
-      );
-      return 0;
-    } finally {
-      await target.close();
-    }
+          ...recordedLines(r.record),
+      ].join('\n'),
+    );
+    return 0;
   },
 };
 export default command;

@@ -4,6 +4,7 @@ import { buildImage, checkStructure, ociLabels, publishImage, readOciLayout, run
 import { chainOf, parentsOf, type PipelineConfig, type ImageTests } from '../config/index.js';
 import { planBuild, type PlannedImage } from './plan.js';
 import { readRecord, stateDir, writeRecord, type ImageRecord } from './record.js';
+import { imageStats, type ImageStats } from './stats.js';
 
 export interface RunOptions {
   git?: GitInfo;
@@ -21,6 +22,8 @@ export interface RunOptions {
   tags?: string[];
   /** Explicit registry logins by registry (the settings'); others come from Docker's config. */
   logins?: Record<string, Credentials>;
+  /** Each image's outcome as soon as it is known (also the one whose tests fail the run). */
+  onImage?: (outcome: ImageOutcome) => void;
 }
 
 export interface ImageOutcome {
@@ -31,6 +34,8 @@ export interface ImageOutcome {
   tags: string[];
   source?: string;
   tests: TestResult[];
+  /** Built images only. */
+  stats?: ImageStats;
 }
 
 export function repositoryFor(reg: { url: string; namespace?: string }, name: string) {
@@ -63,6 +68,7 @@ export async function runPipeline(cfg: PipelineConfig, o: RunOptions): Promise<I
     if (p.action === 'skip' && prev) {
       sources.set(p.name, prev.source);
       outcomes.push({ name: p.name, action: 'skipped', reason: p.reason, digest: prev.digest, tags: prev.tags, source: prev.source, tests: [] });
+      o.onImage?.(outcomes[outcomes.length - 1]);
       continue;
     }
     // Never built and not chosen: a problem only when a chosen image is built on it.
@@ -70,6 +76,7 @@ export async function runPipeline(cfg: PipelineConfig, o: RunOptions): Promise<I
     if (p.action === 'skip') throw new PipelineError('usage', `image ${p.name} is needed but was never built`, { hint: `build it: pipeline build ${p.name}` });
     const outcome = await log.group(`${p.name}: ${p.reason}`, () => buildOne(cfg, p, img.name, sources, o, log));
     outcomes.push(outcome);
+    o.onImage?.(outcome);
     sources.set(p.name, outcome.source!);
     if (outcome.tests.some((t) => !t.ok)) {
       await writeRecord(cfg.dir, record);
@@ -84,6 +91,7 @@ export async function runPipeline(cfg: PipelineConfig, o: RunOptions): Promise<I
 const neededBy = (cfg: PipelineConfig, name: string, only: string[] | undefined) => !only?.length || only.some((n) => chainOf(parentsOf(cfg.images), n).includes(name));
 
 async function buildOne(cfg: PipelineConfig, p: PlannedImage, name: string, sources: Map<string, string>, o: RunOptions, log: Logger): Promise<ImageOutcome> {
+  const t0 = Date.now();
   const img = cfg.images[name];
   const aliases: Record<string, string> = {};
   if (p.parent) aliases[p.parent] = sources.get(p.parent)!;
@@ -103,7 +111,7 @@ async function buildOne(cfg: PipelineConfig, p: PlannedImage, name: string, sour
     insecureRegistries: o.registry?.insecure ? [o.registry.url] : undefined,
   });
   const tests = o.test ? await testImage(r.image, cfg.test[name], log) : [];
-  if (tests.some((t) => !t.ok)) return { name, action: 'built', reason: p.reason, digest: r.digest.oci, tags: [], tests };
+  if (tests.some((t) => !t.ok)) return { name, action: 'built', reason: p.reason, digest: r.digest.oci, tags: [], tests, stats: imageStats(r.image, r.layers, t0) };
   // Local copy always: children build FROM it without a registry, and `pipeline test` reads it.
   const dir = join(stateDir(cfg.dir), 'images', name);
   for (const t of p.tags.length ? p.tags : ['latest']) await writeOciLayout(r.image, dir, { refName: t, localStore: r.store });
@@ -116,7 +124,7 @@ async function buildOne(cfg: PipelineConfig, p: PlannedImage, name: string, sour
     source = formatReference({ registry: repo.registry, repository: repo.repository, digest: pushed.digest });
     digest = pushed.digest;
   }
-  return { name, action: 'built', reason: p.reason, digest, tags: p.tags, source, tests };
+  return { name, action: 'built', reason: p.reason, digest, tags: p.tags, source, tests, stats: imageStats(r.image, r.layers, t0) };
 }
 
 /** Loads the last built image of a name from the local state (for `pipeline test`). */

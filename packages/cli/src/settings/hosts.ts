@@ -134,9 +134,9 @@ export const HOSTS: CiHost[] = [
 /** The CI system this process runs in, if any is recognised. */
 export const detectHost = (env: Env): CiHost | undefined => HOSTS.find((h) => h.detect(env));
 
-/** A fact as the detected CI tells it: value and `env:VAR`. */
+/** A fact as the detected CI tells it: value and `ci:VAR`. */
 export function hostFact(host: CiHost | undefined, name: FactName, env: Env): { value: string; source: string } | undefined {
   const read = host?.facts[name];
   const r = read && readVar(read, env);
-  return r ? { value: r.value, source: `env:${r.from}` } : undefined;
+  return r ? { value: r.value, source: `ci:${r.from}` } : undefined;
 }

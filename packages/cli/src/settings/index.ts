@@ -1,4 +1,4 @@
-export { resolveSettings, explicitValue, FLAG_NAMES, type Settings, type SettingsInput, type SettingFlags, type Login } from './resolve.js';
+export { resolveSettings, explicitValue, isExplicit, wantsSingleImage, FLAG_NAMES, type Settings, type SettingsInput, type SettingFlags, type Login } from './resolve.js';
 export { resolveFacts, type Facts } from './facts.js';
 export { destinations, gitTags, isRemoteRef, type Destinations } from './destinations.js';
 export { logins } from './logins.js';

@@ -70,7 +70,7 @@ export interface Settings {
   sha?: string;
   branch?: string;
   actor?: string;
-  /** Where each value came from: `flag:--tag`, `input:tags`, `env:PLUGIN_TAGS`, `config`, `default`… */
+  /** Where each value came from: `flag:--tag`, `input:tags`, `env:PLUGIN_TAGS`, `config`, `ci:CI_REGISTRY_IMAGE` (the CI's own), `default`. */
   sources: Partial<Record<SettingName, string>>;
 }
 
@@ -130,7 +130,7 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     if (!raw && fromConfig !== undefined) raw = { value: fromConfig, source: 'config' };
     const hostRead = host?.defaults?.[name];
     const fromHost = !raw && hostRead ? readVar(hostRead, env) : undefined;
-    if (fromHost) raw = { value: fromHost.value, source: `env:${fromHost.from}` };
+    if (fromHost) raw = { value: fromHost.value, source: `ci:${fromHost.from}` };
     sources[name] = raw?.source ?? 'default';
     return raw ? (typed(name, raw, env) as T) : (dflt as T);
   };
@@ -179,6 +179,15 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
   };
   s.login = login(s, get('username'), get('password'));
   return s;
+}
+
+/** Given for this run (a flag, an input, PIPELINE_*, PLUGIN_*), not a default of pipeline.yml or the CI. */
+export const isExplicit = (source: string | undefined): boolean => !!source && /^(flag|input|env):/.test(source);
+
+/** One Dockerfile rather than pipeline.yml's images: a Dockerfile, context, image or full reference was given. */
+export function wantsSingleImage(s: Settings): boolean {
+  const src = s.sources;
+  return isExplicit(src.file) || isExplicit(src.context) || isExplicit(src.image) || (isExplicit(src.tags) && !!s.tags?.some((t) => t.includes('/')));
 }
 
 function parseRepository(text: string, source: string) {

@@ -3,7 +3,7 @@ import { UsageError } from '@pipeline/core';
 /** How a setting's text is read: every layer but flags hands over strings. */
 export type Kind = 'string' | 'bool' | 'list' | 'map';
 
-/** `env:PIPELINE_TAGS` → `PIPELINE_TAGS`, `input:push` → `input 'push'`, `flag:--tag` → `--tag`: how a user wrote it. */
+/** `env:PIPELINE_TAGS` / `ci:CI_COMMIT_SHA` → the variable, `input:push` → `input 'push'`, `flag:--tag` → `--tag`: how a user wrote it. */
 export function describeSource(source: string): string {
   const [layer, name] = [source.slice(0, source.indexOf(':')), source.slice(source.indexOf(':') + 1)];
   if (layer === 'input') return `input '${name}'`;
