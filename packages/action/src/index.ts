@@ -1,1 +1,3 @@
-export {};
+export { runAction } from './run.js';
+export type { ActionReport, ImageReport } from './report.js';
+export { OUTPUTS } from './outputs.js';

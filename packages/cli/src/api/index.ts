@@ -5,3 +5,4 @@ export { deployEnvironment, type DeployRequest, type DeployReport } from './depl
 export { openPipeline, type Session } from '../pipeline/session.js';
 export type { ImageOutcome } from '../pipeline/run.js';
 export type { ImageStats } from '../pipeline/stats.js';
+export { lintDockerfiles, type LintFinding } from './lint.js';

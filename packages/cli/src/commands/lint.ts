@@ -1,12 +1,11 @@
-import { UsageError } from '@pipeline/core';
-import { parseDockerfile, lintDockerfile, unknownRuleIds, lintFails, effectiveUser, type Finding } from '@pipeline/build';
-import { readFileSync } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { unknownRuleIds, lintFails } from '@pipeline/build';
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { list, str } from '../flags.js';
 import { CONFIG_FILE, loadConfig, type PipelineConfig } from '../config/index.js';
 import { resolveSettings } from '../settings/index.js';
+import { lintDockerfiles, type LintFinding } from '../api/lint.js';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
@@ -16,28 +15,6 @@ async function targets(ctx: CommandContext, config: PipelineConfig | undefined, 
   if (files.length) return files;
   if (config) return [...new Set(images.map((n) => config.images[n].dockerfile))];
   return [resolve(ctx.cwd, 'Dockerfile')];
-}
-
-/**
- * What each pipeline.yml image runs as, from its own Dockerfile (and its base's, down the chain):
- * an app built `FROM node` where node's Dockerfile says `USER node` does not run as root.
- */
-function pipelineUsers(config: PipelineConfig | undefined): (image: string) => string | undefined {
-  const memo = new Map<string, string | undefined>();
-  const userOf = (name: string, seen: Set<string>): string | undefined => {
-    if (!config?.images[name] || seen.has(name)) return undefined;
-    if (memo.has(name)) return memo.get(name);
-    let user: string | undefined;
-    try {
-      const file = config.images[name].dockerfile;
-      user = effectiveUser(parseDockerfile(readFileSync(file, 'utf8'), file), (from) => userOf(from, new Set([...seen, name])));
-    } catch {
-      user = undefined; // unreadable or invalid: linted (and reported) on its own
-    }
-    memo.set(name, user);
-    return user;
-  };
-  return (image) => userOf(image, new Set());
 }
 
 const command: Command = {
@@ -68,15 +45,7 @@ const command: Command = {
     const disable = [...(config?.lint.disable ?? []), ...list(ctx.values.disable)];
     const unknown = unknownRuleIds(disable);
     if (unknown.length) ctx.logger.warn(`unknown lint rule id(s) ${unknown.join(', ')}: they disable nothing`);
-    const results: (Finding & { file: string })[] = [];
-    const baseUser = pipelineUsers(config);
-    for (const file of await targets(ctx, config, settings.images)) {
-      const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-        throw e.code === 'ENOENT' ? new UsageError(`Dockerfile not found: ${file}`, 'pass --file PATH, or run pipeline init') : e;
-      });
-      const shown = relative(ctx.cwd, file) || file;
-      for (const f of lintDockerfile(parseDockerfile(text, shown), { disable, pipelineImages: config ? Object.keys(config.images) : [], baseUser })) results.push({ file: shown, ...f });
-    }
+    const results: LintFinding[] = await lintDockerfiles(await targets(ctx, config, settings.images), { config, disable, cwd: ctx.cwd });
     const failed = lintFails(results, settings.strict);
     const errors = results.filter((f) => f.severity === 'error').length;
     const human = [

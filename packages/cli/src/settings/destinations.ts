@@ -45,17 +45,18 @@ export function destinations(s: Settings, facts: Promise<Facts>, pushByDefault: 
     const e = entry(repository);
     if (!e.tags.includes(tag)) e.tags.push(tag);
   };
+  // `image` first (its name is the run's), when it takes tags: the bare ones, else (no tag given) the git ones.
+  const image = s.image && (bare.length || !remote.length) ? parseReference(s.image) : undefined;
+  if (image) entry(image);
   for (const t of remote) {
     const r = parseReference(t);
     if (r.digest) throw new UsageError(`Expected ${describeSource(s.sources.tags!)} to name tags, got the digest reference ${JSON.stringify(t)}`);
     add(r, r.tag!);
   }
   const push = s.push ?? (pushByDefault === 'any' ? !!s.image || remote.length > 0 : remote.length > 0);
-  if (s.image) {
-    const repo = parseReference(s.image);
-    // `image` takes the bare tags; without any tag given, the git ones. Full references alone say where they go.
-    if (bare.length) for (const t of bare) add(repo, t);
-    else if (!remote.length) entry(repo).fromGit = push ? facts.then(pushTagsFromGit) : undefined;
+  if (image) {
+    for (const t of bare) add(image, t);
+    if (!bare.length && push) entry(image).fromGit = facts.then(pushTagsFromGit);
   }
   if (push && !byRepo.size) throw new UsageError('a push needs somewhere to go: --image REGISTRY/REPOSITORY, or -t REGISTRY/REPOSITORY:TAG', 'e.g. pipeline build . --push --image 127.0.0.1:5000/team/app');
   const repositories = [...byRepo.values()].map((e) => ({ repository: e.repository, tags: e.fromGit ?? Promise.resolve(e.tags) }));

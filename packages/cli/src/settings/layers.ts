@@ -87,3 +87,28 @@ export function readVar(read: Read, env: Env): { value: string; from: string } |
 }
 
 export type { FactName };
+
+/** Settings whose values are secrets: masked before anything is logged. */
+export const SECRET_SETTINGS: SettingName[] = ['password'];
+
+/**
+ * Every secret this front door may read, straight from the tables (before any resolving can fail
+ * and print something): a password wherever it is given, and `user:password` in base64 as Basic
+ * auth and Docker's config carry it.
+ */
+export function secretValues(env: Env, door: Door): string[] {
+  const out: string[] = [];
+  for (const layer of EXPLICIT_LAYERS) {
+    if (layer.applies && !layer.applies(door)) continue;
+    for (const name of SECRET_SETTINGS) {
+      const read = layer.vars[name];
+      const secret = read && readVar(read, env)?.value;
+      if (!secret) continue;
+      out.push(secret);
+      const userRead = layer.vars.username;
+      const user = userRead && readVar(userRead, env)?.value;
+      if (user) out.push(Buffer.from(`${user}:${secret}`).toString('base64'));
+    }
+  }
+  return [...new Set(out)];
+}
