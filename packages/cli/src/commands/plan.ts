@@ -9,7 +9,7 @@ const command: Command = {
   summary: 'Show what `pipeline build` would build from pipeline.yml, in order, and why',
   usage: 'pipeline plan [IMAGE…] [--config pipeline.yml]',
   options: { ...PIPELINE_FLAGS, tag: { type: 'string', short: 't', multiple: true }, 'cache-dir': { type: 'string' } },
-  help: [...PIPELINE_HELP, '-t, --tag TAG              tags that replace the images\' own (also PIPELINE_TAGS; {sha} etc. allowed)'],
+  help: [...PIPELINE_HELP, '-t, --tag TAG              tags that replace the images\' own (also PIPELINE_TAGS; {sha} etc. allowed)', '    --cache-dir DIR        layer cache (default $XDG_CACHE_HOME/pipeline)'],
   async run(ctx) {
     const s = await openSession(ctx, ctx.positionals);
     const plan = await planBuild(s.cfg, await readRecord(s.cfg.dir), { git: s.git, cacheDir: str(ctx.values['cache-dir']), semver: s.semver, ...selection(s) });
