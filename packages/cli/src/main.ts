@@ -3,6 +3,7 @@ import { isPipelineError, mask } from '@pipeline/core';
 import { commands } from './commands/index.js';
 import type { Command, CommandContext } from './command.js';
 import { createLogger, detectMode } from './ui/logger.js';
+import { VERSION } from './version.js';
 
 const GLOBAL = {
   json: { type: 'boolean' },
@@ -45,7 +46,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     return 0;
   }
   if (name === '--version' || name === 'version') {
-    stdout.write('pipeline 0.1.0\n');
+    stdout.write(`pipeline ${VERSION}\n`);
     return 0;
   }
   const entry = commands[name];
