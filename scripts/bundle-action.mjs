@@ -28,13 +28,16 @@ export async function bundleAction(outDir = join(root, 'dist/action')) {
       '@pipeline/deploy': './packages/deploy/src/index.ts',
       '@pipeline/cli': './packages/cli/src/index.ts',
       'node:module': './scripts/shims/node-module.mjs',
+      // Only @actions/core's OIDC helper (getIDToken) uses it: not worth undici in every start-up.
+      '@actions/http-client': './scripts/shims/actions-http-client.mjs',
+      '@actions/http-client/lib/auth': './scripts/shims/actions-http-client.mjs',
     },
     // Optional native parts of ssh2: absent, they are skipped at run time (ssh2 falls back to JS).
     external: ['cpu-features', '*.node'],
     // CommonJS inside an ES module: require for Node's built-ins, __filename/__dirname (ssh2's wasm loader reads them).
     banner: { js: "import { createRequire as __pipelineRequire } from 'module'; import { fileURLToPath as __pipelineFileURLToPath } from 'url'; const require = __pipelineRequire(import.meta.url); const __filename = __pipelineFileURLToPath(import.meta.url); const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));" },
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // Smaller to parse on every start (the committed file is reproducible from the sources: see its test).
+    minify: true,
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',

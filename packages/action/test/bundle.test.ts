@@ -2,7 +2,7 @@
 // and must equal the committed one byte for byte (a stale bundle would ship old code to every user).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
@@ -41,6 +41,19 @@ test('action.yml declares exactly the inputs the settings resolver reads and the
   assert.equal(Object.keys(action.inputs).sort(), Object.values(ACTION_INPUTS).sort());
   assert.equal(Object.keys(action.inputs).filter((k) => action.inputs[k].default !== undefined), [], 'an input default would count as given (and a context default would force single-image mode)');
   assert.equal(Object.keys(action.outputs).sort(), [...OUTPUTS].sort());
+});
+
+test('packages/action is the only importer of @actions/*', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ts$/.test(e.name) && /from ['"]@actions\//.test(readFileSync(p, 'utf8'))) offenders.push(p.slice(root.length));
+    }
+  };
+  for (const pkg of readdirSync(join(root, 'packages'))) if (pkg !== 'action' && existsSync(join(root, 'packages', pkg, 'src'))) walk(join(root, 'packages', pkg, 'src'));
+  assert.equal(offenders, []);
 });
 
 test('every bundled package has its license beside the bundle', () => {
