@@ -2,7 +2,7 @@ import { DeployError, shortDigest } from '@pipeline/core';
 import type { Command } from '../command.js';
 import { str } from '../flags.js';
 import { durationFlag, environmentName, ENV_FLAGS, ENV_HELP, recordedLines } from './deploy-env.js';
-import { deployEnvironment } from '../api/deploy-environment.js';
+import { deployEnvironment } from './deploy-environment.js';
 
 const command: Command = {
   name: 'deploy',

@@ -1,6 +1,8 @@
+// The programmatic deploy of the API (exported by src/index.ts with api/) lives beside the environment
+// helpers it composes, so that api/ never imports commands/ (commands/ import api/).
 import { isDeployError, silentLogger, type Digest, type Logger } from '@pipeline/core';
 import { deploy, openTarget, type GitRecordResult, type PruneResult } from '@pipeline/deploy';
-import { imageFor, loadEnvironment, preflight, pullAuth, recorded } from '../commands/deploy-env.js';
+import { imageFor, loadEnvironment, preflight, pullAuth, recorded } from './deploy-env.js';
 import { resolveFacts, resolveSettings, type SettingsInput } from '../settings/index.js';
 
 export interface DeployRequest {
