@@ -18,6 +18,7 @@ import {
   secretValues,
   wantsSingleImage,
   type ImageOutcome,
+  type PipelineConfig,
   type Settings,
   type SettingsInput,
 } from '@pipeline/cli';
@@ -160,7 +161,7 @@ async function pipeline(input: SettingsInput, cwd: string, workspace: string, en
 }
 
 /** Findings become warnings at their lines; a Dockerfile that does not parse is left to the build, which reports it. */
-async function lint(files: string[], cwd: string, workspace: string, log: Log, report: ActionReport, config?: Parameters<typeof lintDockerfiles>[1]['config']): Promise<void> {
+async function lint(files: string[], cwd: string, workspace: string, log: Log, report: ActionReport, config?: PipelineConfig): Promise<void> {
   await log.group('lint', async () => {
     try {
       report.lint = await lintDockerfiles(files, { config, cwd: workspace });
