@@ -1,5 +1,6 @@
 import { UsageError, formatReference, parseReference, type Reference } from '@pipeline/core';
-import { computeTags } from '@pipeline/build';
+import { computeTags, DEFAULT_TAG_TEMPLATES } from '@pipeline/build';
+import { autoTags } from './auto-tags.js';
 import type { Facts } from './facts.js';
 import type { Settings } from './resolve.js';
 import { describeSource } from './values.js';
@@ -20,9 +21,14 @@ export const isRemoteRef = (t: string): boolean => t.includes('/');
 /**
  * The tags of one image, in one place: explicit tags (bare ones belong to `image`), else the git
  * ones (full SHA, sha-<short>, branch, semver); a dirty tree in CI is refused rather than tagged.
+ * With `autoTag` the version tags follow the docker plugins' rules instead (auto-tags.ts), suffixed.
  */
-export function gitTags(facts: Facts): string[] {
-  return facts.git ? computeTags(facts.git, { dirty: facts.ci ? 'refuse' : 'suffix' }) : [];
+export function gitTags(facts: Facts, auto: Pick<Settings, 'autoTag' | 'autoTagSuffix'> = { autoTag: false }): string[] {
+  if (!facts.git) return [];
+  const dirty = facts.ci ? 'refuse' : 'suffix';
+  if (!auto.autoTag) return computeTags(facts.git, { dirty });
+  const templates = DEFAULT_TAG_TEMPLATES.filter((t) => t !== '{semver}');
+  return [...new Set([...computeTags(facts.git, { dirty, templates }), ...autoTags(facts, auto.autoTagSuffix)])];
 }
 
 /**
@@ -56,7 +62,9 @@ export function destinations(s: Settings, facts: Promise<Facts>, pushByDefault: 
   const push = s.push ?? (pushByDefault === 'any' ? !!s.image || remote.length > 0 : remote.length > 0);
   if (image) {
     for (const t of bare) add(image, t);
-    if (!bare.length && push) entry(image).fromGit = facts.then(pushTagsFromGit);
+    if (!bare.length && push) entry(image).fromGit = facts.then((f) => pushTagsFromGit(f, s));
+    // Given tags and auto_tag: both (Woodpecker buildx's rule; drone-docker dropped the given ones).
+    if (bare.length && s.autoTag && push) entry(image).fromGit = facts.then((f) => [...new Set([...bare, ...autoTags(f, s.autoTagSuffix)])]);
   }
   if (push && !byRepo.size) throw new UsageError('a push needs somewhere to go: --image REGISTRY/REPOSITORY, or -t REGISTRY/REPOSITORY:TAG', 'e.g. pipeline build . --push --image 127.0.0.1:5000/team/app');
   const repositories = [...byRepo.values()].map((e) => ({ repository: e.repository, tags: e.fromGit ?? Promise.resolve(e.tags) }));
@@ -64,8 +72,8 @@ export function destinations(s: Settings, facts: Promise<Facts>, pushByDefault: 
   return { repositories, localNames, push };
 }
 
-function pushTagsFromGit(facts: Facts): string[] {
-  const tags = gitTags(facts);
+function pushTagsFromGit(facts: Facts, s: Settings): string[] {
+  const tags = gitTags(facts, s);
   if (!tags.length) throw new UsageError('this is not a git checkout and no commit SHA was given, so there is no commit to tag the image with', 'give tags with --tag (or the tags input), set PIPELINE_SHA, or build inside a git repository');
   return tags;
 }

@@ -19,6 +19,8 @@ export interface Facts {
   ci: boolean;
   /** The CI's event (push, pull_request…). */
   event?: string;
+  /** The tag this run was started for (a tag push: DRONE_TAG, CI_COMMIT_TAG, refs/tags/…), when it names this commit. */
+  tag?: string;
   sources: Partial<Record<FactName | 'tags', string>>;
 }
 
@@ -34,6 +36,9 @@ export async function resolveFacts(input: SettingsInput, dir: string): Promise<F
   const host = detectHost(env);
   const sources: Facts['sources'] = {};
   const checkout = await readGitInfo(dir);
+  // Files the CI wrote for this step (a .tags file) are not changes to the commit.
+  const ciFiles = new Set(input.ciFiles ?? []);
+  const dirtyFiles = (checkout?.dirtyFiles ?? []).filter((f) => !ciFiles.has(f));
   const ci = (name: FactName) => hostFact(host, name, env);
   const pick = (name: FactName, explicit: { value: unknown; source: string } | undefined, fromCheckout: string | undefined, order: 'checkout-first' | 'ci-first' = 'checkout-first'): string | undefined => {
     const c = ci(name);
@@ -57,7 +62,8 @@ export async function resolveFacts(input: SettingsInput, dir: string): Promise<F
   const ciTag = ci('tag');
   const ciSha = ci('sha')?.value.toLowerCase();
   const tags = [...(checkout?.tags ?? [])];
-  if (ciTag && (!ciSha || ciSha === sha) && !tags.includes(ciTag.value)) tags.push(ciTag.value), (sources.tags = ciTag.source);
+  const runTag = ciTag && (!ciSha || ciSha === sha) ? ciTag.value : undefined;
+  if (runTag && !tags.includes(runTag)) tags.push(runTag), (sources.tags = ciTag!.source);
   else if (checkout) sources.tags = 'git';
   const sameCommit = checkout && checkout.sha === sha;
   const git: GitInfo | undefined = sha
@@ -67,8 +73,8 @@ export async function resolveFacts(input: SettingsInput, dir: string): Promise<F
         branch,
         tags: tags.sort(),
         commitTime: sameCommit ? checkout.commitTime : undefined,
-        dirty: !!checkout?.dirty,
-        dirtyFiles: checkout?.dirtyFiles ?? [],
+        dirty: dirtyFiles.length > 0,
+        dirtyFiles,
         remoteUrl: source,
         author: (sameCommit ? checkout.author : '') ?? '',
         defaultBranch,
@@ -81,6 +87,7 @@ export async function resolveFacts(input: SettingsInput, dir: string): Promise<F
     host: host?.name,
     ci: !!host || (!!env.CI && env.CI !== 'false'),
     event: ci('event')?.value,
+    tag: runTag,
     sources,
   };
 }

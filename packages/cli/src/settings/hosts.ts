@@ -12,12 +12,39 @@ export interface CiHost {
   detect(env: Env): boolean;
   facts: Partial<Record<FactName, Read>>;
   defaults?: Partial<Record<SettingName, Read>>;
+  /** The registry login the CI hands every job (GitLab's job token), bound to that registry alone. */
+  login?: (env: Env) => HostLogin | undefined;
 }
 
-const ref = (prefix: string) => (env: Env) => {
-  const r = env.GITHUB_REF;
-  return r?.startsWith(prefix) && r.length > prefix.length ? { value: r.slice(prefix.length), from: 'GITHUB_REF' } : undefined;
+export interface HostLogin {
+  registry: string;
+  username: string;
+  password: string;
+  /** The variables it came from, e.g. `ci:CI_JOB_TOKEN`. */
+  from: string;
+}
+
+/** A git ref variable's branch or tag: `refs/tags/v1.2.3` → `v1.2.3` under prefix `refs/tags/`. */
+const ref = (name: string, prefix: string): Read => (env: Env) => {
+  const r = env[name];
+  return r?.startsWith(prefix) && r.length > prefix.length ? { value: r.slice(prefix.length), from: name } : undefined;
 };
+
+/** GitLab's CI_COMMIT_REF_NAME is the branch, or the tag on a tag pipeline. */
+const gitlabRefBranch: Read = (env: Env) => (env.CI_COMMIT_REF_NAME && !env.CI_COMMIT_TAG ? { value: env.CI_COMMIT_REF_NAME, from: 'CI_COMMIT_REF_NAME' } : undefined);
+
+/**
+ * What GitLab gives a job for its registry, in GitLab's documented order: the per-job CI_REGISTRY_USER
+ * and CI_REGISTRY_PASSWORD, else the job token as `gitlab-ci-token`, else the project's deploy token.
+ */
+function gitlabLogin(env: Env): HostLogin | undefined {
+  const registry = env.CI_REGISTRY;
+  if (!registry) return undefined;
+  if (env.CI_REGISTRY_USER && env.CI_REGISTRY_PASSWORD) return { registry, username: env.CI_REGISTRY_USER, password: env.CI_REGISTRY_PASSWORD, from: 'ci:CI_REGISTRY_USER + ci:CI_REGISTRY_PASSWORD' };
+  if (env.CI_JOB_TOKEN) return { registry, username: 'gitlab-ci-token', password: env.CI_JOB_TOKEN, from: 'ci:CI_JOB_TOKEN' };
+  if (env.CI_DEPLOY_USER && env.CI_DEPLOY_PASSWORD) return { registry, username: env.CI_DEPLOY_USER, password: env.CI_DEPLOY_PASSWORD, from: 'ci:CI_DEPLOY_USER + ci:CI_DEPLOY_PASSWORD' };
+  return undefined;
+}
 
 const events = new Map<string, Record<string, unknown> | undefined>();
 /** The webhook payload the runner writes to GITHUB_EVENT_PATH (read once). */
@@ -50,8 +77,8 @@ export const HOSTS: CiHost[] = [
     facts: {
       sha: 'GITHUB_SHA',
       // Pull requests check out refs/pull/N/merge: the branch is the PR's head branch.
-      branch: (env) => (env.GITHUB_HEAD_REF ? { value: env.GITHUB_HEAD_REF, from: 'GITHUB_HEAD_REF' } : ref('refs/heads/')(env)),
-      tag: ref('refs/tags/'),
+      branch: ['GITHUB_HEAD_REF', ref('GITHUB_REF', 'refs/heads/')],
+      tag: ref('GITHUB_REF', 'refs/tags/'),
       actor: 'GITHUB_ACTOR',
       defaultBranch: (env) => {
         const b = (githubEvent(env)?.repository as { default_branch?: unknown } | undefined)?.default_branch;
@@ -70,7 +97,7 @@ export const HOSTS: CiHost[] = [
     detect: (env) => env.GITLAB_CI === 'true',
     facts: {
       sha: 'CI_COMMIT_SHA',
-      branch: ['CI_COMMIT_BRANCH', 'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME'],
+      branch: ['CI_COMMIT_BRANCH', 'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME', gitlabRefBranch],
       tag: 'CI_COMMIT_TAG',
       actor: 'GITLAB_USER_LOGIN',
       defaultBranch: 'CI_DEFAULT_BRANCH',
@@ -79,6 +106,7 @@ export const HOSTS: CiHost[] = [
       event: 'CI_PIPELINE_SOURCE',
     },
     defaults: { registry: 'CI_REGISTRY', namespace: gitlabNamespace, image: 'CI_REGISTRY_IMAGE' },
+    login: gitlabLogin,
   },
   {
     // Woodpecker shares GitLab's CI_ prefix; CI=woodpecker tells them apart.
@@ -86,8 +114,8 @@ export const HOSTS: CiHost[] = [
     detect: (env) => env.CI === 'woodpecker',
     facts: {
       sha: 'CI_COMMIT_SHA',
-      branch: ['CI_COMMIT_SOURCE_BRANCH', 'CI_COMMIT_BRANCH'],
-      tag: 'CI_COMMIT_TAG',
+      branch: ['CI_COMMIT_SOURCE_BRANCH', 'CI_COMMIT_BRANCH', ref('CI_COMMIT_REF', 'refs/heads/')],
+      tag: ['CI_COMMIT_TAG', ref('CI_COMMIT_REF', 'refs/tags/')],
       actor: 'CI_COMMIT_AUTHOR',
       defaultBranch: 'CI_REPO_DEFAULT_BRANCH',
       sourceUrl: 'CI_REPO_URL',
@@ -100,14 +128,16 @@ export const HOSTS: CiHost[] = [
     detect: (env) => env.DRONE === 'true',
     facts: {
       sha: 'DRONE_COMMIT_SHA',
-      branch: ['DRONE_SOURCE_BRANCH', 'DRONE_COMMIT_BRANCH', 'DRONE_BRANCH'],
-      tag: 'DRONE_TAG',
+      branch: ['DRONE_SOURCE_BRANCH', 'DRONE_COMMIT_BRANCH', 'DRONE_BRANCH', ref('DRONE_COMMIT_REF', 'refs/heads/')],
+      tag: ['DRONE_TAG', ref('DRONE_COMMIT_REF', 'refs/tags/')],
       actor: 'DRONE_COMMIT_AUTHOR',
       defaultBranch: 'DRONE_REPO_BRANCH',
       sourceUrl: 'DRONE_REPO_LINK',
       runUrl: 'DRONE_BUILD_LINK',
       event: 'DRONE_BUILD_EVENT',
     },
+    // Drone's runner mounts a file there and shows what a plugin writes to it as a card (adaptive cards).
+    defaults: { cardPath: 'DRONE_CARD_PATH' },
   },
   {
     name: 'buildkite',
@@ -138,5 +168,5 @@ export const detectHost = (env: Env): CiHost | undefined => HOSTS.find((h) => h.
 export function hostFact(host: CiHost | undefined, name: FactName, env: Env): { value: string; source: string } | undefined {
   const read = host?.facts[name];
   const r = read && readVar(read, env);
-  return r ? { value: r.value, source: `ci:${r.from}` } : undefined;
+  return r ? { value: String(r.value), source: `ci:${r.from}` } : undefined;
 }

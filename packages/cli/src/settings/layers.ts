@@ -1,7 +1,22 @@
 import type { Door, Env, FactName, SettingName } from './names.js';
+import { PLUGIN_LAYER, WORKSPACE_LAYER } from './plugin.js';
 
-/** A value read from the environment: one variable, the first set of several, or a rule that names the variable it used. */
-export type Read = string | string[] | ((env: Env) => { value: string; from: string } | undefined);
+/** What a table entry read: the text (or items) and the variable or file it came from. */
+export interface ReadResult {
+  value: string | string[];
+  from: string;
+}
+
+/** Where a rule may look besides the environment: files relative to the working directory (a `.tags` file). */
+export interface ReadContext {
+  cwd: string;
+}
+
+/** A rule: reads the environment (or a file) and names what it used; `vars` lists the variables it may read. */
+export type ReadRule = ((env: Env, ctx: ReadContext) => ReadResult | undefined) & { vars?: readonly string[] };
+
+/** A value read from the environment: one variable, the first that is set of several reads, or a rule. */
+export type Read = string | ReadRule | readonly Read[];
 
 /** Explicit settings from one place in the environment, highest first. */
 export interface SettingsLayer {
@@ -62,34 +77,36 @@ export const EXPLICIT_LAYERS: SettingsLayer[] = [
       password: 'PIPELINE_REGISTRY_PASSWORD',
     },
   },
-  {
-    // Drone and Woodpecker pass a step's `settings:` as PLUGIN_<NAME>.
-    name: 'plugin',
-    vars: {
-      registry: 'PLUGIN_REGISTRY',
-      namespace: 'PLUGIN_NAMESPACE',
-      tags: 'PLUGIN_TAGS',
-      images: 'PLUGIN_IMAGES',
-      insecure: 'PLUGIN_INSECURE',
-      strict: 'PLUGIN_STRICT',
-    },
-  },
+  // Drone and Woodpecker pass a step's `settings:` as PLUGIN_<NAME> (plugin.ts), then the step's workspace files.
+  PLUGIN_LAYER,
+  WORKSPACE_LAYER,
 ];
 
 /** Reads one table entry: the value (empty counts as unset) and the variable it came from. */
-export function readVar(read: Read, env: Env): { value: string; from: string } | undefined {
-  if (typeof read === 'function') return read(env);
-  for (const name of typeof read === 'string' ? [read] : read) {
-    const v = env[name];
-    if (v !== undefined && v !== '') return { value: v, from: name };
+export function readVar(read: Read, env: Env, ctx: ReadContext = { cwd: process.cwd() }): ReadResult | undefined {
+  if (typeof read === 'function') return read(env, ctx);
+  if (typeof read === 'string') {
+    const v = env[read];
+    return v !== undefined && v !== '' ? { value: v, from: read } : undefined;
+  }
+  for (const r of read as readonly Read[]) {
+    const hit = readVar(r, env, ctx);
+    if (hit) return hit;
   }
   return undefined;
+}
+
+/** Every variable a table entry may read (for "did you mean" on a misspelt PLUGIN_* name). */
+export function varsOf(read: Read): string[] {
+  if (typeof read === 'string') return [read];
+  if (typeof read === 'function') return [...(read.vars ?? [])];
+  return (read as readonly Read[]).flatMap(varsOf);
 }
 
 export type { FactName };
 
 /** Settings whose values are secrets: masked before anything is logged. */
-export const SECRET_SETTINGS: SettingName[] = ['password'];
+export const SECRET_SETTINGS: SettingName[] = ['password', 'dockerConfig', 'registryLogins'];
 
 /**
  * Every secret this front door may read, straight from the tables (before any resolving can fail
@@ -102,7 +119,8 @@ export function secretValues(env: Env, door: Door): string[] {
     if (layer.applies && !layer.applies(door)) continue;
     for (const name of SECRET_SETTINGS) {
       const read = layer.vars[name];
-      const secret = read && readVar(read, env)?.value;
+      const value = read && readVar(read, env)?.value;
+      const secret = value === undefined ? undefined : String(value);
       if (!secret) continue;
       out.push(secret);
       const userRead = layer.vars.username;

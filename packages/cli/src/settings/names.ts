@@ -18,11 +18,17 @@ export const KINDS = {
   push: 'bool',
   image: 'string',
   tags: 'list',
+  /** Add the docker plugins' automatic tags (semver of a tag push, `latest` on the default branch). */
+  autoTag: 'bool',
+  autoTagSuffix: 'string',
   registry: 'string',
   namespace: 'string',
   insecure: 'bool',
   username: 'string',
   password: 'string',
+  /** More registry logins, for the CI plugin: Docker's config.json content, and a JSON list of {registry, username, password}. */
+  dockerConfig: 'string',
+  registryLogins: 'string',
   // pipeline.yml.
   config: 'string',
   images: 'list',
@@ -31,6 +37,9 @@ export const KINDS = {
   // The Action's own.
   workingDirectory: 'string',
   summary: 'bool',
+  // Where the CI plugin leaves its results: the digest for the next step, Drone's card.
+  digestFile: 'string',
+  cardPath: 'string',
   // The commit and who runs it.
   sha: 'string',
   branch: 'string',

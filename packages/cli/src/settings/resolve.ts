@@ -17,8 +17,9 @@ import type { PipelineConfig } from '../config/types.js';
 import { mean } from '../config/suggest.js';
 import { KINDS, type Door, type Env, type SettingName } from './names.js';
 import { EXPLICIT_LAYERS, readVar } from './layers.js';
-import { detectHost } from './hosts.js';
-import { describeSource, parseBool, parsePairs, splitList, splitPairs } from './values.js';
+import { detectHost, type HostLogin } from './hosts.js';
+import { parseRegistryLogins } from './registry-logins.js';
+import { describeSource, jsonItems, parseBool, parsePairs, splitList, splitPairs } from './values.js';
 
 /** Flag values as the CLI parsed them (maps as KEY=VALUE items). */
 export type SettingFlags = Partial<{
@@ -55,6 +56,9 @@ export interface Settings {
   image?: string;
   /** Tags that replace the git-derived ones: bare tags, or full references `REGISTRY/REPO:TAG`. */
   tags?: string[];
+  /** Also the docker plugins' automatic tags (settings/auto-tags.ts), each with `autoTagSuffix` when set. */
+  autoTag: boolean;
+  autoTagSuffix?: string;
   registry?: string;
   namespace?: string;
   insecure: boolean;
@@ -66,6 +70,11 @@ export interface Settings {
   deploy?: string;
   workingDirectory?: string;
   summary: boolean;
+  /** More logins, each for its registry (the CI plugin's docker_config_json and logins: registry-logins.ts). */
+  moreLogins: Login[];
+  /** Where the CI plugin writes the digest (relative to the workspace), and Drone's card file. */
+  digestFile?: string;
+  cardPath?: string;
   /** Explicit overrides of the commit facts (facts.ts resolves the rest from the checkout and the CI). */
   sha?: string;
   branch?: string;
@@ -79,6 +88,10 @@ export interface SettingsInput {
   env?: Env;
   door?: Door;
   config?: PipelineConfig;
+  /** Where relative files a setting names are read (a tags file); default: the process's. */
+  cwd?: string;
+  /** Files the CI itself writes into the checkout for this step (a `.tags` file): they never make the tree dirty. */
+  ciFiles?: string[];
 }
 
 type Raw = { value: unknown; source: string };
@@ -91,8 +104,8 @@ export function explicitValue(name: SettingName, input: SettingsInput): Raw | un
   for (const layer of EXPLICIT_LAYERS) {
     if (layer.applies && !layer.applies(input.door ?? 'cli')) continue;
     const read = layer.vars[name];
-    const r = read && readVar(read, env);
-    if (r) return { value: r.value, source: layer.name === 'input' ? `input:${r.from.slice('INPUT_'.length).toLowerCase()}` : `env:${r.from}` };
+    const r = read && readVar(read, env, { cwd: input.cwd ?? process.cwd() });
+    if (r) return { value: r.value, source: layer.name === 'input' ? `input:${r.from.slice('INPUT_'.length).toLowerCase()}` : layer.name === 'workspace' ? `file:${r.from}` : `env:${r.from}` };
   }
   return undefined;
 }
@@ -111,9 +124,9 @@ function typed(name: SettingName, raw: Raw, env: Env): unknown {
   const kind = KINDS[name];
   const v = raw.value;
   if (kind === 'bool') return typeof v === 'boolean' ? v : parseBool(raw.source, String(v));
-  if (kind === 'list') return Array.isArray(v) ? v.flatMap((x) => splitList(String(x))) : splitList(String(v));
+  if (kind === 'list') return Array.isArray(v) ? v.flatMap((x) => splitList(String(x))) : (jsonItems(raw.source, String(v)) ?? splitList(String(v)));
   if (kind === 'map') {
-    const items = Array.isArray(v) ? v.map(String) : splitPairs(String(v));
+    const items = Array.isArray(v) ? v.map(String) : (jsonItems(raw.source, String(v)) ?? splitPairs(String(v)));
     return name === 'buildArgs' ? parsePairs(raw.source, items, env, { fromEnv: true }) : parsePairs(raw.source, items, env, { keyPattern: /^[^=\s]+$/ });
   }
   return String(v).trim();
@@ -129,7 +142,7 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     const fromConfig = configValue(name, cfg);
     if (!raw && fromConfig !== undefined) raw = { value: fromConfig, source: 'config' };
     const hostRead = host?.defaults?.[name];
-    const fromHost = !raw && hostRead ? readVar(hostRead, env) : undefined;
+    const fromHost = !raw && hostRead ? readVar(hostRead, env, { cwd: input.cwd ?? process.cwd() }) : undefined;
     if (fromHost) raw = { value: fromHost.value, source: `ci:${fromHost.from}` };
     sources[name] = raw?.source ?? 'default';
     return raw ? (typed(name, raw, env) as T) : (dflt as T);
@@ -163,6 +176,8 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     push: get('push'),
     image,
     tags,
+    autoTag: get('autoTag', false),
+    autoTagSuffix: get('autoTagSuffix'),
     registry: get('registry'),
     namespace: get('namespace'),
     insecure: get('insecure', false),
@@ -172,22 +187,35 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     deploy: get('deploy'),
     workingDirectory: get('workingDirectory'),
     summary: get('summary', true),
+    moreLogins: [],
+    digestFile: get('digestFile'),
+    cardPath: get('cardPath'),
     sha: get('sha'),
     branch: get('branch'),
     actor: get('actor'),
     sources,
   };
-  s.login = login(s, get('username'), get('password'));
+  s.moreLogins = parseRegistryLogins(get('dockerConfig'), get('registryLogins'), sources);
+  s.login = login(s, get('username'), get('password')) ?? hostLogin(host?.login?.(env), s.sources);
   return s;
 }
 
-/** Given for this run (a flag, an input, PIPELINE_*, PLUGIN_*), not a default of pipeline.yml or the CI. */
-export const isExplicit = (source: string | undefined): boolean => !!source && /^(flag|input|env):/.test(source);
+/** Given for this run (a flag, an input, PIPELINE_*, PLUGIN_*, the workspace's .tags), not a default of pipeline.yml or the CI. */
+export const isExplicit = (source: string | undefined): boolean => !!source && /^(flag|input|env|file):/.test(source);
 
 /** One Dockerfile rather than pipeline.yml's images: a Dockerfile, context, image or full reference was given. */
 export function wantsSingleImage(s: Settings): boolean {
   const src = s.sources;
   return isExplicit(src.file) || isExplicit(src.context) || isExplicit(src.image) || (isExplicit(src.tags) && !!s.tags?.some((t) => t.includes('/')));
+}
+
+/** The CI's own login (GitLab's job token): only below every explicit one, and only for the CI's registry. */
+function hostLogin(l: HostLogin | undefined, sources: Settings['sources']): Login | undefined {
+  if (!l) return undefined;
+  addSecret(l.password);
+  addSecret(Buffer.from(`${l.username}:${l.password}`).toString('base64'));
+  sources.username = sources.password = l.from;
+  return { ...l };
 }
 
 function parseRepository(text: string, source: string) {

@@ -22,6 +22,31 @@ export function splitList(s: string): string[] {
 }
 
 /**
+ * Drone and Woodpecker hand a setting that is a YAML mapping or a list of mappings to the plugin as
+ * JSON (`build_args: {A: 1}` → PLUGIN_BUILD_ARGS='{"A":"1"}'); lists of scalars arrive comma-joined.
+ * So a list or map setting whose text starts with `{` or `[` is JSON: a mapping becomes KEY=VALUE
+ * items, an array its items. Anything else is undefined (the caller splits it as plain text).
+ */
+export function jsonItems(source: string, text: string): string[] | undefined {
+  const t = text.trim();
+  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch (e) {
+    // The text itself is not repeated: it may hold a secret (V8's message quotes it, so only the position is kept).
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new UsageError(`Expected ${describeSource(source)} to be valid JSON (a mapping or a list, as Drone and Woodpecker pass them), got text that does not parse${at ? ` (at character ${Number(at) + 1})` : ''}`, 'a value starting with { or [ is read as JSON; quote it otherwise');
+  }
+  const scalar = (x: unknown, where: string): string => {
+    if (x === null || typeof x === 'object') throw new UsageError(`Expected ${describeSource(source)} to hold plain values, got ${JSON.stringify(x)} at ${where}`);
+    return String(x);
+  };
+  if (Array.isArray(v)) return v.map((x, i) => scalar(x, `[${i}]`).trim()).filter(Boolean);
+  return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${scalar(x, k)}`);
+}
+
+/**
  * KEY=VALUE items: one per line, or comma-separated when a comma is followed by the next `KEY=`
  * (so `A=1,B=2` is two items and `DESC=red, green` keeps its comma, as a label value needs).
  */
