@@ -17,3 +17,15 @@ const common = {
 const cli = await build({ ...common, entryPoints: ['packages/cli/dist/main.js'], outfile: 'packages/cli/dist/pipeline.mjs', metafile: true });
 // What went into the bundle and how each module is reached: the start-up test reads it.
 writeFileSync('packages/cli/dist/pipeline.meta.json', JSON.stringify(cli.metafile));
+
+// The CI plugin image holds Node and this one file, no node_modules: everything is bundled, dockerode
+// and ssh2 too (still loaded on first use only). Their optional native parts (ssh2's crypto binding,
+// cpu-features) stay out; ssh2 falls back to Node's crypto without them.
+await build({
+  ...common,
+  external: ['cpu-features', '*.node'],
+  // CommonJS dependencies that are now bundled may read __dirname/__filename when first loaded.
+  banner: { js: `${common.banner.js} import { fileURLToPath as __pipelineFileURLToPath } from 'node:url'; import { dirname as __pipelineDirname } from 'node:path'; const __filename = __pipelineFileURLToPath(import.meta.url); const __dirname = __pipelineDirname(__filename);` },
+  stdin: { contents: "import { main } from './packages/cli/dist/main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n", resolveDir: '.', sourcefile: 'standalone.js' },
+  outfile: 'packages/cli/dist/standalone/pipeline.mjs',
+});

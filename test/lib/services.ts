@@ -33,8 +33,9 @@ export interface Services {
   /**
    * busybox/node/distro: in the anonymous registry; local*: in the engine; oci*: `DIR:tag` OCI layouts.
    * distro has a distribution's shapes (merged /usr links, users named unlike their groups, odd modes): see test/services/images.
+   * nodeCi: node + git + CA certificates (the CI plugin image's test base).
    */
-  images: { busybox: string; node: string; distro: string; localBusybox: string; localNode: string; localDistro: string; ociBusybox: string; ociNode: string; ociDistro: string };
+  images: { busybox: string; node: string; distro: string; nodeCi: string; localBusybox: string; localNode: string; localDistro: string; localNodeCi: string; ociBusybox: string; ociNode: string; ociDistro: string };
 }
 
 export const STATE = process.env.PIPELINE_TEST_STATE ?? '/var/lib/pipeline-test';
@@ -70,7 +71,7 @@ function missing(name: ServiceName): string | undefined {
       const bad = urls.findIndex((_, i) => codes[i] !== want[i]);
       if (bad >= 0) return `${urls[bad]} answered ${codes[bad] === '000' ? 'nothing' : codes[bad]}, expected ${want[bad]} (${hint})`;
     }
-    if (name === 'images') run('docker', ['image', 'inspect', '--format', '{{.Id}}', services().images.localBusybox, services().images.localNode, services().images.localDistro]);
+    if (name === 'images') run('docker', ['image', 'inspect', '--format', '{{.Id}}', services().images.localBusybox, services().images.localNode, services().images.localDistro, services().images.localNodeCi]);
     return undefined;
   } catch {
     if (name === 'docker' || name === 'swarm') return `no Docker engine answers (${hint})`;

@@ -25,6 +25,7 @@ export function settingFlags(v: Record<string, unknown>, images: string[] = []):
     buildArgs: items(v['build-arg']),
     labels: items(v.label),
     noCache: bool(v['no-cache']),
+    executor: str(v.executor),
     push: bool(v.push),
   };
 }

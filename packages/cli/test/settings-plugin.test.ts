@@ -115,6 +115,9 @@ test('GitLab: the job gets CI_REGISTRY_USER/PASSWORD, else the job token as gitl
   assert.equal([job.image, job.sources.username], ['127.0.0.1:5002/group/project', 'ci:CI_JOB_TOKEN']);
   const user = plugin({ ...base, CI_REGISTRY_USER: 'gitlab-ci-token', CI_REGISTRY_PASSWORD: 'reg-pw-1', CI_JOB_TOKEN: 'job-token-1' });
   assert.equal([user.login?.username, user.login?.password], ['gitlab-ci-token', 'reg-pw-1']);
+  // GitLab's own example: docker login -u $CI_REGISTRY_USER -p $CI_JOB_TOKEN.
+  const documented = plugin({ ...base, CI_REGISTRY_USER: 'gitlab-ci-token', CI_JOB_TOKEN: 'job-token-2' });
+  assert.equal([documented.login?.username, documented.login?.password, documented.login?.from], ['gitlab-ci-token', 'job-token-2', 'ci:CI_REGISTRY_USER + ci:CI_JOB_TOKEN']);
   const deployToken = plugin({ ...base, CI_DEPLOY_USER: 'gitlab+deploy-token-1', CI_DEPLOY_PASSWORD: 'deploy-pw-1' });
   assert.equal([deployToken.login?.username, deployToken.login?.from], ['gitlab+deploy-token-1', 'ci:CI_DEPLOY_USER + ci:CI_DEPLOY_PASSWORD']);
   // An explicit login wins, and goes to its own registry; the job token never leaves CI_REGISTRY.
@@ -123,7 +126,7 @@ test('GitLab: the job gets CI_REGISTRY_USER/PASSWORD, else the job token as gitl
   assert.equal(logins(job, '127.0.0.1:5001'), { '127.0.0.1:5002': { username: 'gitlab-ci-token', password: 'job-token-1' } });
   // Woodpecker shares CI_ names: there CI_JOB_TOKEN means nothing.
   assert.is(plugin({ ...base, GITLAB_CI: '', CI: 'woodpecker', CI_JOB_TOKEN: 'job-token-1' }).login, undefined);
-  assert.is(mask('job-token-1 reg-pw-1 deploy-pw-1'), '*** *** ***');
+  assert.is(mask('job-token-1 reg-pw-1 deploy-pw-1 job-token-2'), '*** *** *** ***');
 });
 
 test('more logins: docker_config_json (Docker\'s config.json) and logins (a list), each for its registry, masked', () => {
@@ -173,6 +176,12 @@ test('auto_tag adds to the git SHA tags (the version tags then follow the plugin
   const f = { ...facts('v0.3.1'), actor: '', ci: true, sources: {} } as Facts;
   assert.equal(gitTags(f, { autoTag: true }), ['a'.repeat(40), 'sha-aaaaaaa', 'main', '0.3', '0.3.1']);
   assert.equal(gitTags(f), ['a'.repeat(40), 'sha-aaaaaaa', 'main', '0.3.1', '0.3', '0']);
+});
+
+test('given tags and auto_tag: both, as Woodpecker buildx has it (the e2e test pushes them)', async () => {
+  const f = Promise.resolve({ ...facts('v2.0.0'), actor: '', ci: true, sources: {} } as Facts);
+  const d = destinations(plugin({ PLUGIN_REPO: 'r.io/a/b', PLUGIN_TAGS: 'x,y', PLUGIN_AUTO_TAG: 'true', PLUGIN_AUTO_TAG_SUFFIX: 'arm' }), f, 'any');
+  assert.equal(await d.repositories[0].tags, ['x', 'y', '2-arm', '2.0-arm', '2.0.0-arm']);
 });
 
 test('commit facts: Drone DRONE_COMMIT_REF, Woodpecker CI_COMMIT_REF, GitLab CI_COMMIT_REF_NAME (no checkout)', async () => {

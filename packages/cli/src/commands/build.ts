@@ -73,8 +73,6 @@ const command: Command = {
     if (format !== 'oci' && format !== 'docker') throw new UsageError(`Expected --format oci or docker, got ${JSON.stringify(format)}`);
     const level = str(v['compression-level']);
     if (level !== undefined && !/^[0-9]$/.test(level)) throw new UsageError(`Expected --compression-level 0-9, got ${JSON.stringify(level)}`);
-    const executor = str(v.executor) ?? 'native';
-    if (!['native', 'engine', 'chroot'].includes(executor)) throw new UsageError(`Expected --executor native, engine or chroot, got ${JSON.stringify(executor)}`);
     const outputs = list(v.output).map((o) => parseOutput(o, ctx.cwd));
     // `-o registry:REPO` is --push --image REPO.
     const registryOut = outputs.find((o) => o.kind === 'registry');
@@ -84,6 +82,7 @@ const command: Command = {
     }
     const input = { flags, env: ctx.env, door: 'cli' as const };
     const s = resolveSettings(input);
+    const executor = s.executor ?? 'native';
     const context = resolve(ctx.cwd, s.context ?? ctx.positionals[0] ?? '.');
     // git runs beside the build (it costs ~100 ms); labels and git tags wait for it, the build does not.
     const facts = resolveFacts(input, context);
@@ -101,7 +100,7 @@ const command: Command = {
       noCache: s.noCache,
       cacheDir: str(v['cache-dir']),
       compressionLevel: level === undefined ? undefined : Number(level),
-      executor: executor as 'native' | 'engine' | 'chroot',
+      executor,
       format,
       outputs: outputs.filter((o) => o.kind !== 'registry'),
       destinations: dest,

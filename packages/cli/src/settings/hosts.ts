@@ -35,13 +35,14 @@ const gitlabRefBranch: Read = (env: Env) => (env.CI_COMMIT_REF_NAME && !env.CI_C
 
 /**
  * What GitLab gives a job for its registry, in GitLab's documented order: the per-job CI_REGISTRY_USER
- * and CI_REGISTRY_PASSWORD, else the job token as `gitlab-ci-token`, else the project's deploy token.
+ * and CI_REGISTRY_PASSWORD, else the job token (`docker login -u $CI_REGISTRY_USER -p $CI_JOB_TOKEN`;
+ * the user is `gitlab-ci-token` when CI_REGISTRY_USER is unset), else the project's deploy token.
  */
 function gitlabLogin(env: Env): HostLogin | undefined {
   const registry = env.CI_REGISTRY;
   if (!registry) return undefined;
   if (env.CI_REGISTRY_USER && env.CI_REGISTRY_PASSWORD) return { registry, username: env.CI_REGISTRY_USER, password: env.CI_REGISTRY_PASSWORD, from: 'ci:CI_REGISTRY_USER + ci:CI_REGISTRY_PASSWORD' };
-  if (env.CI_JOB_TOKEN) return { registry, username: 'gitlab-ci-token', password: env.CI_JOB_TOKEN, from: 'ci:CI_JOB_TOKEN' };
+  if (env.CI_JOB_TOKEN) return { registry, username: env.CI_REGISTRY_USER || 'gitlab-ci-token', password: env.CI_JOB_TOKEN, from: env.CI_REGISTRY_USER ? 'ci:CI_REGISTRY_USER + ci:CI_JOB_TOKEN' : 'ci:CI_JOB_TOKEN' };
   if (env.CI_DEPLOY_USER && env.CI_DEPLOY_PASSWORD) return { registry, username: env.CI_DEPLOY_USER, password: env.CI_DEPLOY_PASSWORD, from: 'ci:CI_DEPLOY_USER + ci:CI_DEPLOY_PASSWORD' };
   return undefined;
 }

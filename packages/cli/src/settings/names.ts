@@ -14,6 +14,8 @@ export const KINDS = {
   buildArgs: 'map',
   labels: 'map',
   noCache: 'bool',
+  /** How RUN steps run: native (none: no daemon), engine (the host's Docker socket), chroot (as root, daemonless). */
+  executor: 'string',
   // Where it goes.
   push: 'bool',
   image: 'string',

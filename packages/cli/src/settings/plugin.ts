@@ -110,6 +110,7 @@ export const PLUGIN_LAYER: SettingsLayer = {
     labels: ['PLUGIN_LABELS', 'PLUGIN_LABEL', 'PLUGIN_CUSTOM_LABELS'],
     platform: ['PLUGIN_PLATFORMS', 'PLUGIN_PLATFORM'],
     noCache: 'PLUGIN_NO_CACHE',
+    executor: 'PLUGIN_EXECUTOR',
     config,
     images: 'PLUGIN_IMAGES',
     strict: 'PLUGIN_STRICT',
@@ -163,3 +164,6 @@ export const PLUGIN_IGNORED: Record<string, string> = {
   PLUGIN_SSH_AGENT_KEY: 'RUN --mount=type=ssh is not supported',
   PLUGIN_ARTIFACT_FILE: 'the digest is written to digest_file (default .pipeline/digest)',
 };
+
+/** Variables whose values are credentials: the plugin masks them before it prints anything at all. */
+export const CREDENTIAL_VARS: readonly string[] = ['PLUGIN_PASSWORD', 'PLUGIN_DOCKER_CONFIG_JSON', 'PLUGIN_LOGINS', 'PIPELINE_REGISTRY_PASSWORD', 'CI_REGISTRY_PASSWORD', 'CI_JOB_TOKEN', 'CI_DEPLOY_PASSWORD', 'DOCKER_AUTH_CONFIG'];

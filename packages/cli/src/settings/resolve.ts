@@ -29,7 +29,7 @@ export type SettingFlags = Partial<{
 /** How each setting is spelt on the command line, for messages and `sources`. */
 export const FLAG_NAMES: Partial<Record<SettingName, string>> = {
   context: '--context', file: '--file', target: '--target', platform: '--platform', buildArgs: '--build-arg', labels: '--label',
-  noCache: '--no-cache', push: '--push', image: '--image', tags: '--tag', registry: '--registry', namespace: '--namespace',
+  noCache: '--no-cache', executor: '--executor', push: '--push', image: '--image', tags: '--tag', registry: '--registry', namespace: '--namespace',
   insecure: '--insecure', config: '--config', images: 'IMAGE', strict: '--strict', sha: '--sha', branch: '--branch',
 };
 
@@ -50,6 +50,7 @@ export interface Settings {
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
   noCache: boolean;
+  executor?: Executor;
   /** Set only when asked for (or refused) explicitly; each front door has its default. */
   push?: boolean;
   /** The repository to push to (no tag). */
@@ -173,6 +174,7 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     buildArgs: get('buildArgs', {}),
     labels: get('labels', {}),
     noCache: get('noCache', false),
+    executor: executorOf(get('executor'), sources.executor),
     push: get('push'),
     image,
     tags,
@@ -216,6 +218,14 @@ function hostLogin(l: HostLogin | undefined, sources: Settings['sources']): Logi
   addSecret(Buffer.from(`${l.username}:${l.password}`).toString('base64'));
   sources.username = sources.password = l.from;
   return { ...l };
+}
+
+const EXECUTORS = ['native', 'engine', 'chroot'] as const;
+export type Executor = (typeof EXECUTORS)[number];
+
+function executorOf(v: string | undefined, source: string | undefined): Executor | undefined {
+  if (v === undefined || (EXECUTORS as readonly string[]).includes(v)) return v as Executor | undefined;
+  throw new UsageError(`Expected ${describeSource(source!)} to be native, engine or chroot, got ${JSON.stringify(v)}`, 'native builds without any daemon (no RUN); engine runs RUN through the host Docker socket; chroot runs RUN daemonless, as root');
 }
 
 function parseRepository(text: string, source: string) {
