@@ -46,10 +46,14 @@ export function services(): Services {
   return cached;
 }
 
-/** A services.json written by an older test/services/images (another checkout) lacks the distro names; they are fixed. */
+/** A services.json written by an older test/services/images (another checkout) lacks the distro and node-ci names; they are filled in. */
 function withDistro(s: Services): Services {
   const i = s.images;
-  if (!i || i.distro) return s;
+  if (!i) return s;
+  // node-ci is named like node.
+  i.nodeCi ??= i.node.replace('/base/node:', '/base/node-ci:');
+  i.localNodeCi ??= i.localNode.replace('/node:', '/node-ci:');
+  if (i.distro) return s;
   const oci = i.ociBusybox.replace(/\/busybox:[^/]*$/, '');
   return { ...s, images: { ...i, distro: `${i.busybox.split('/')[0]}/base/distro:1`, localDistro: 'pipeline-test/distro:1', ociDistro: `${oci}/distro:1` } };
 }

@@ -106,7 +106,7 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
   const results = new Map<number, StageResult>();
   const layers: ExecuteResult['layers'] = [];
   let last: StageResult | undefined;
-  const needed = neededStages(df, opts.target);
+  const needed = neededStages(df, opts.target, (s) => bind((n) => global.get(n)).word(s.from.image));
   const finalIndex = needed[needed.length - 1]?.index;
   for (const stage of needed) {
     const isFinal = stage.index === finalIndex;

@@ -8,8 +8,12 @@ export function findStage(df: Dockerfile, ref: string, before = df.stages.length
   return s && s.index < before ? s : undefined;
 }
 
-/** The target stage and every stage it needs (FROM <stage>, COPY --from=<stage>), in file order. */
-export function neededStages(df: Dockerfile, target?: string): Stage[] {
+/**
+ * The target stage and every stage it needs (FROM <stage>, COPY --from=<stage>), in file order.
+ * `fromText` expands a FROM word as the build will (global ARGs: `ARG BASE=builder` + `FROM ${BASE}`
+ * names a stage, as it does for docker build).
+ */
+export function neededStages(df: Dockerfile, target?: string, fromText: (s: Stage) => string = (s) => s.from.image.text): Stage[] {
   let last = df.stages[df.stages.length - 1];
   if (target) {
     const t = findStage(df, target);
@@ -20,8 +24,8 @@ export function neededStages(df: Dockerfile, target?: string): Stage[] {
   const visit = (s: Stage) => {
     if (need.has(s.index)) return;
     need.add(s.index);
-    // FROM and --from are raw words here; a name with $ is resolved at run time, so be generous.
-    const refs = [s.from.image.text, ...s.instructions.flatMap((i) => (i.kind === 'COPY' || i.kind === 'ADD') && i.from ? [i.from.text] : [])];
+    // --from words are taken as written (their $ would need the stage's own ARGs).
+    const refs = [fromText(s), ...s.instructions.flatMap((i) => (i.kind === 'COPY' || i.kind === 'ADD') && i.from ? [i.from.text] : [])];
     for (const r of refs) {
       const dep = findStage(df, r, s.index);
       if (dep) visit(dep);
