@@ -9,7 +9,9 @@ export type Fault =
   | { kind: 'drop-upload'; afterBytes: number }
   | { kind: 'cut-response'; afterBytes: number }
   /** Answers 307 to the same path on another host (a storage backend's signed URL). */
-  | { kind: 'redirect'; to: string };
+  | { kind: 'redirect'; to: string }
+  /** Shifts the upstream answer's Date header by this much (a registry whose clock is off). */
+  | { kind: 'clock'; offsetMs: number };
 
 export interface FaultRule {
   method?: string;
@@ -137,6 +139,7 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = [], 
     if (page) return void paginate(upstream, client, page);
     if (fault?.kind === 'cut-response') return void cutPipe(upstream, client, fault.afterBytes);
     if (fault?.kind === 'slow-body') return void slowPipe(upstream, client, fault.delayMs, fault.pieceBytes ?? 512);
+    if (fault?.kind === 'clock') return void shiftDate(upstream, client, fault.offsetMs);
     upstream.pipe(client);
   }
 
@@ -149,6 +152,24 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = [], 
       server.close(() => r());
     });
   return proxy;
+}
+
+/** Passes the upstream's answer on with its Date header moved by `offsetMs`. */
+function shiftDate(from: Socket, to: Socket, offsetMs: number): void {
+  let head = Buffer.alloc(0);
+  const onData = (d: Buffer): void => {
+    head = Buffer.concat([head, d]);
+    const end = head.indexOf(HEAD_END);
+    if (end < 0) return;
+    from.off('data', onData);
+    const text = head.subarray(0, end).toString('latin1').replace(/^date: (.*)$/im, (_m, v: string) => `Date: ${new Date(Date.parse(v) + offsetMs).toUTCString()}`);
+    to.write(Buffer.concat([Buffer.from(text, 'latin1'), head.subarray(end)]));
+    from.pipe(to);
+  };
+  from.on('data', onData);
+  from.on('end', () => {
+    if (!to.writableEnded && head.indexOf(HEAD_END) < 0) to.end(head);
+  });
 }
 
 /** Sends the upstream's answer in small pieces with a pause between them (a slow link). */

@@ -63,20 +63,25 @@ function fromAuthEntry(e: NonNullable<DockerConfig['auths']>[string]): Credentia
 
 /** Reads Docker's config: credHelpers[host], then auths (host, https://host, Hub's v1 URL), then credsStore. */
 export async function fromDockerConfig(registry: string, path = dockerConfigPath(), env?: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+  return (await lookupDockerConfig(registry, path, env)).credentials;
+}
+
+/** fromDockerConfig, saying where the answer came from (`pipeline doctor` shows it): `config.json <path>`, `helper docker-credential-<name>`. */
+export async function lookupDockerConfig(registry: string, path = dockerConfigPath(), env?: NodeJS.ProcessEnv): Promise<{ credentials?: Credentials; source?: string }> {
   let cfg: DockerConfig;
   try {
     cfg = JSON.parse(await readFile(path, 'utf8')) as DockerConfig;
   } catch {
-    return undefined;
+    return {};
   }
   const want = normalizeAuthKey(registry);
   const helper = Object.entries(cfg.credHelpers ?? {}).find(([k]) => normalizeAuthKey(k) === want)?.[1];
-  if (helper) return fromHelper(helper, helperServerUrl(registry), env);
+  if (helper) return { credentials: await fromHelper(helper, helperServerUrl(registry), env), source: `helper docker-credential-${helper} (credHelpers in ${path})` };
   const entry = Object.entries(cfg.auths ?? {}).find(([k]) => normalizeAuthKey(k) === want)?.[1];
   const inline = entry && fromAuthEntry(entry);
-  if (inline) return inline;
-  if (cfg.credsStore) return fromHelper(cfg.credsStore, helperServerUrl(registry), env);
-  return undefined;
+  if (inline) return { credentials: inline, source: `config.json ${path}` };
+  if (cfg.credsStore) return { credentials: await fromHelper(cfg.credsStore, helperServerUrl(registry), env), source: `helper docker-credential-${cfg.credsStore} (credsStore in ${path})` };
+  return {};
 }
 
 /** The explicit login for a registry among several (keys in any of Docker's shapes: `host`, `https://host/v1/`). */

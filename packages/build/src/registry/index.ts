@@ -1,7 +1,8 @@
 export { RegistryClient, type RegistryClientOptions, type RequestSpec } from './client.js';
+export { baseUrl } from './http.js';
 export { Authenticator } from './auth.js';
 export { parseChallenge, repoScope, scopeKey, type Challenge } from './challenge.js';
-export { resolveCredentials, loginFor, fromDockerConfig, fromHelper, dockerConfigPath, normalizeAuthKey, type Credentials } from './credentials.js';
+export { resolveCredentials, loginFor, fromDockerConfig, lookupDockerConfig, fromHelper, dockerConfigPath, normalizeAuthKey, type Credentials } from './credentials.js';
 export { parseSpecErrors, httpError, networkError, type SpecError } from './errors.js';
 export { backoffDelay, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
 export { hasBlob, getBlob, mountBlob, type MountResult } from './blobs.js';

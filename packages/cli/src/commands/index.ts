@@ -13,6 +13,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   history: { summary: 'Who deployed what, when, with which result (from the hosts)', load: async () => (await import('./history.js')).default },
   lock: { summary: 'Show or release the deploy lock of an environment', load: async () => (await import('./lock.js')).default },
   prune: { summary: 'Remove old containers and images on the hosts, keeping the last N versions', load: async () => (await import('./prune.js')).default },
+  doctor: { summary: 'Check what a first run needs: git, pipeline.yml, registries and logins, clock, engine, hosts, TLS', load: async () => (await import('./doctor.js')).default },
   plugin: { summary: 'Run as a Drone, Woodpecker or GitLab CI step (the plugin image\'s entrypoint)', load: async () => (await import('./plugin.js')).default },
   lint: { summary: 'Check Dockerfiles for signal handling, layer bloat, secrets and unpinned bases', load: async () => (await import('./lint.js')).default },
 };
