@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { needs, services } from '../lib/services.js';
@@ -64,16 +64,36 @@ if (ok) {
   const { anon, basic, token } = services().registries;
   const CREDS = `${basic.username}:${basic.password}`;
 
-  test('pipeline builds its own plugin image (no RUN, no daemon) from plugin/Dockerfile', async () => {
+  test('pipeline builds its own plugin image from a clean clone: no RUN, no daemon, SHA-tagged, deterministic', async () => {
     const bundle = join(root, 'packages/cli/dist/standalone/pipeline.mjs');
     assert.ok(existsSync(bundle), 'the standalone bundle is made by scripts/bundle.mjs (npm ci / npm test)');
-    const archive = join(work, 'plugin.tar');
-    const r = await runCli(['build', '.', '-f', 'plugin/Dockerfile', '--build-arg', `BASE=${services().images.nodeCi}`, '-o', `docker-archive:${archive}:${IMAGE}`, '--cache-dir', join(work, 'cache')], {}, root);
+    // As a release job sees the repository: a clone of HEAD, with the bundle `npm ci` makes (dist/ is ignored).
+    const clone = (dir: string) => {
+      execFileSync('git', ['clone', '-q', '--no-hardlinks', root, dir]);
+      mkdirSync(join(dir, 'packages/cli/dist/standalone'), { recursive: true });
+      copyFileSync(bundle, join(dir, 'packages/cli/dist/standalone/pipeline.mjs'));
+      return git(dir, 'rev-parse', 'HEAD');
+    };
+    const a = join(work, 'release-a');
+    const sha = clone(a);
+    const repo = `${anon.host}/${ID}/pipeline-plugin`;
+    const r = await runCli(['build', '.', '-f', 'plugin/Dockerfile', '--build-arg', `BASE=${services().images.nodeCi}`, '--push', '--image', repo, '--cache-dir', join(work, 'cache-a'), '--json'], {}, a);
     assert.is(r.code, 0, r.stderr);
+    pushed.push({ repo });
     assert.not.match(r.stderr, /RUN/, 'the runtime stage (apk add) is not built when BASE has git and CA certificates');
-    execFileSync('docker', ['load', '-i', archive]);
-    const cfg = JSON.parse(execFileSync('docker', ['image', 'inspect', IMAGE, '--format', '{{json .Config}}'], { encoding: 'utf8' })) as { User: string; Entrypoint: string[] };
-    assert.equal([cfg.User, cfg.Entrypoint], ['1000:1000', ['/usr/local/bin/pipeline-plugin']]);
+    const digest = (JSON.parse(r.stdout) as { digest: string }).digest;
+    const tags = tagsOf(repo);
+    assert.ok(tags.includes(sha) && tags.includes(`sha-${sha.slice(0, 7)}`), `tagged with the commit: ${tags.join(', ')}`);
+    // Another clone, another path, a cold cache: the same digest.
+    const b = join(work, 'release-b');
+    clone(b);
+    const again = await runCli(['build', '.', '-f', 'plugin/Dockerfile', '--build-arg', `BASE=${services().images.nodeCi}`, '-o', `oci:${join(work, 'plugin-b.oci')}`, '--cache-dir', join(work, 'cache-b'), '--json'], {}, b);
+    assert.is(again.code, 0, again.stderr);
+    assert.is((JSON.parse(again.stdout) as { digest: string }).digest, digest, 'deterministic');
+    execFileSync('docker', ['pull', '-q', `${repo}@${digest}`]);
+    execFileSync('docker', ['tag', `${repo}@${digest}`, IMAGE]);
+    const cfg = JSON.parse(execFileSync('docker', ['image', 'inspect', IMAGE, '--format', '{{json .Config}}'], { encoding: 'utf8' })) as { User: string; Entrypoint: string[]; Labels: Record<string, string> };
+    assert.equal([cfg.User, cfg.Entrypoint, cfg.Labels['org.opencontainers.image.revision']], ['1000:1000', ['/usr/local/bin/pipeline-plugin'], sha]);
     const tools = execFileSync('docker', ['run', '--rm', '--network', 'host', '--user', '1000', IMAGE, 'sh', '-c', 'id -u; git --version; test -s /etc/ssl/certs/ca-certificates.crt && echo ca; pipeline --version'], { encoding: 'utf8' });
     assert.equal(tools.trim().split('\n'), ['1000', execFileSync('git', ['--version'], { encoding: 'utf8' }).trim(), 'ca', 'pipeline 0.1.0']);
   });
@@ -204,7 +224,7 @@ if (ok) {
         /* already gone */
       }
     }
-    spawnSync('docker', ['rmi', '-f', IMAGE]);
+    spawnSync('docker', ['rmi', '-f', IMAGE, `${anon.host}/${ID}/pipeline-plugin`], { stdio: 'ignore' });
   });
 }
 

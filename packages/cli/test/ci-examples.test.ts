@@ -30,7 +30,15 @@ function checkCommands(lines: string[], where: string) {
   for (const line of lines) for (const m of line.matchAll(/(?:^|&&\s*|;\s*)pipeline ([a-z-]+)/g)) assert.ok(commands[m[1]], `${where}: pipeline ${m[1]} is not a command`);
 }
 
-function checkPluginSteps(file: string, steps: { name: string; image: string; settings?: Record<string, unknown>; commands?: string[] }[]) {
+interface Step {
+  name: string;
+  image: string;
+  settings?: Record<string, unknown>;
+  commands?: string[];
+  when?: { branch?: string[] | string }[] & { branch?: string[] };
+}
+
+function checkPluginSteps(file: string, steps: Step[]) {
   assert.ok(steps.length >= 2, `${file}: a build and a deploy step`);
   for (const s of steps) {
     assert.is(s.image, IMAGE, `${file} ${s.name}: the plugin image`);
@@ -45,14 +53,14 @@ function checkPluginSteps(file: string, steps: { name: string; image: string; se
 }
 
 test('examples/drone/.drone.yml: plugin settings drone-docker\'s way, a deploy on the default branch', () => {
-  const y = parse(read('examples/drone/.drone.yml')) as { kind: string; steps: Parameters<typeof checkPluginSteps>[1] & { when?: { branch?: string[] } }[] };
+  const y = parse(read('examples/drone/.drone.yml')) as { kind: string; steps: Step[] };
   assert.is(y.kind, 'pipeline');
   checkPluginSteps('.drone.yml', y.steps);
   assert.equal(y.steps.find((s) => s.name === 'deploy')!.when!.branch, ['main']);
 });
 
 test('examples/woodpecker/.woodpecker.yml: a mapping setting (JSON) and the default branch from CI_REPO_DEFAULT_BRANCH', () => {
-  const y = parse(read('examples/woodpecker/.woodpecker.yml')) as { steps: Parameters<typeof checkPluginSteps>[1] & { when?: { branch?: string }[] }[] };
+  const y = parse(read('examples/woodpecker/.woodpecker.yml')) as { steps: Step[] };
   checkPluginSteps('.woodpecker.yml', y.steps);
   const build = y.steps.find((s) => s.name === 'build')!;
   assert.equal(resolveSettings({ env: pluginEnv(build.settings!), door: 'plugin' }).buildArgs, { NODE_ENV: 'production' });
