@@ -84,10 +84,10 @@ if (ok) {
     const digest = (JSON.parse(r.stdout) as { digest: string }).digest;
     const tags = tagsOf(repo);
     assert.ok(tags.includes(sha) && tags.includes(`sha-${sha.slice(0, 7)}`), `tagged with the commit: ${tags.join(', ')}`);
-    // Another clone, another path, a cold cache: the same digest.
+    // Another clone, another path, a cold cache, not pushed (same --image: it names the title label): the same digest.
     const b = join(work, 'release-b');
     clone(b);
-    const again = await runCli(['build', '.', '-f', 'plugin/Dockerfile', '--build-arg', `BASE=${services().images.nodeCi}`, '-o', `oci:${join(work, 'plugin-b.oci')}`, '--cache-dir', join(work, 'cache-b'), '--json'], {}, b);
+    const again = await runCli(['build', '.', '-f', 'plugin/Dockerfile', '--build-arg', `BASE=${services().images.nodeCi}`, '--image', repo, '-o', `oci:${join(work, 'plugin-b.oci')}`, '--cache-dir', join(work, 'cache-b'), '--json'], {}, b);
     assert.is(again.code, 0, again.stderr);
     assert.is((JSON.parse(again.stdout) as { digest: string }).digest, digest, 'deterministic');
     execFileSync('docker', ['pull', '-q', `${repo}@${digest}`]);
