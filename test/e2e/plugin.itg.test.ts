@@ -5,12 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { needs, services } from '../lib/services.js';
 import { runCli } from '../lib/cli.js';
 import { tempDir } from '../lib/tmp.js';
+import { cleanEngine } from '../../packages/deploy/test/helpers/images.js';
+import { freeRange } from '../../packages/deploy/test/helpers/ports.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ok = needs(test, 'docker', 'registry', 'images');
@@ -50,8 +52,8 @@ interface Run {
 }
 
 /** The plugin step: no socket, uid 1000, host network, the workspace as the working directory. */
-function plugin(dir: string, env: Record<string, string>, opts: { mounts?: string[]; command?: string[] } = {}): Run {
-  const args = ['run', '--rm', '--network', 'host', '--user', '1000', '-v', `${dir}:/workspace`, '-w', '/workspace'];
+function plugin(dir: string, env: Record<string, string>, opts: { mounts?: string[]; command?: string[]; extra?: string[] } = {}): Run {
+  const args = ['run', '--rm', '--network', 'host', '--user', '1000', ...(opts.extra ?? []), '-v', `${dir}:/workspace`, '-w', '/workspace'];
   for (const m of opts.mounts ?? []) args.push('-v', m);
   for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
   const r = spawnSync('docker', [...args, IMAGE, ...(opts.command ?? [])], { encoding: 'utf8', timeout: 300_000 });
@@ -212,6 +214,29 @@ if (ok) {
     const listed = spawnSync('skopeo', ['list-tags', '--tls-verify=false', '--creds', CREDS, `docker://${repo}`], { encoding: 'utf8' });
     assert.is.not(listed.status, 0, 'the repository was never created');
     assert.not.ok(existsSync(join(ws.dir, '.pipeline/digest')));
+  });
+
+  test('deploy: after the push the step rolls the pushed digest out to the environment of pipeline.yml (the socket mounted for it)', async () => {
+    const app = `${ID}-app`;
+    const repo = `${anon.host}/${ID}/deployed`;
+    const ports = await freeRange(8);
+    const ws = workspace('deploy', {
+      Dockerfile: `FROM ${services().images.busybox}\nCOPY health /www/health\nCMD ["/bin/sh", "-c", "exec httpd -f -p \${PORT:-80} -h /www"]\n`,
+      health: 'ok\n',
+      'pipeline.yml': `version: 1\nenvironments:\n  local:\n    app: ${app}\n    image: ${repo}\n    hosts: [unix:///var/run/docker.sock]\n    network: host\n    hostPorts: ${ports}\n    probe: { http: { path: /health }, interval: 1s, timeout: 1s, retries: 3 }\n    prune: { auto: false }\n`,
+    });
+    const gid = String(statSync('/var/run/docker.sock').gid);
+    try {
+      const r = plugin(ws.dir, { CI: 'true', DRONE: 'true', DRONE_COMMIT_SHA: ws.sha, DRONE_COMMIT_BRANCH: 'main', DRONE_COMMIT_AUTHOR: 'drone-user', PLUGIN_REPO: repo, PLUGIN_DEPLOY: 'local' }, { mounts: ['/var/run/docker.sock:/var/run/docker.sock'], extra: ['--group-add', gid] });
+      assert.is(r.code, 0, r.out);
+      pushed.push({ repo });
+      const digest = inspect(`${repo}:${ws.sha}`).Digest;
+      assert.match(r.stdout, new RegExp(`deploy local: deployed, \\(nothing\\) → ${digest.slice(7, 19)}, 1 instance`));
+      const running = execFileSync('docker', ['ps', '--filter', `label=dev.pipeline.app=${app}`, '--filter', 'label=dev.pipeline.role=app', '--format', '{{.Label "dev.pipeline.digest"}} {{.Label "dev.pipeline.sha"}}'], { encoding: 'utf8' }).trim();
+      assert.is(running, `${digest} ${ws.sha}`);
+    } finally {
+      await cleanEngine(app, repo);
+    }
   });
 
   test.after(() => {

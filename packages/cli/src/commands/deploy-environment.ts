@@ -13,6 +13,8 @@ export interface DeployRequest {
   config?: string;
   /** `REPO@sha256:…`; default: what the last push recorded in .pipeline/record.json. */
   image?: string;
+  /** The commit `image` was built from, when the caller just built it (a `REPO@digest` names none). */
+  sha?: string;
   /** Why: kept in the lock and the history (default: a link to the CI run, when there is one). */
   message?: string;
   lockWait?: number;
@@ -59,7 +61,9 @@ export async function deployEnvironment(o: DeployRequest): Promise<DeployReport>
   const env = o.env ?? process.env;
   const input: SettingsInput = o.settings ?? { env };
   const s = await loadEnvironment(o.environment, { cwd: o.cwd, config: o.config, logger: log });
-  const { image, digest, sha } = await imageFor(s, o.image, env);
+  const picked = await imageFor(s, o.image, env);
+  const { image, digest } = picked;
+  const sha = picked.sha ?? (o.image ? o.sha : undefined);
   const secrets = await preflight(s, env);
   const facts = await resolveFacts(input, s.cfg.dir);
   const actor = facts.actor;

@@ -45,7 +45,7 @@ export async function runPlugin(o: PluginRun): Promise<{ code: number; report: P
   let deploy: DeployReport | undefined;
   if (s.deploy) {
     deploy = await log.group(`deploy ${s.deploy}`, () =>
-      deployEnvironment({ environment: s.deploy!, cwd, config: s.config, image: pipelineMode ? undefined : run.images[0]?.reference, settings: input, logger: log, env }),
+      deployEnvironment({ environment: s.deploy!, cwd, config: s.config, image: pipelineMode ? undefined : run.images[0]?.reference, sha: run.commit.sha, settings: input, logger: log, env }),
     );
   }
   const written = await writeResults(run.images, s, run.commit, cwd, log);

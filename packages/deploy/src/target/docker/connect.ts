@@ -6,10 +6,11 @@ import type { HostConfig } from '../../config/types.js';
 import { SshAgent } from './ssh.js';
 
 // dockerode (with ssh2 and grpc) is loaded on first use, not at start-up: importing it cost
-// ~140 ms of every command, builds included. It is CommonJS, so a synchronous require works.
-const load = createRequire(import.meta.url);
+// ~140 ms of every command, builds included. It is CommonJS, so a synchronous require works. The
+// literal require('dockerode') is what esbuild sees: the plugin image's standalone bundle must hold it
+// (the CLI's bundle keeps it external, its banner defines require); unbundled ESM has no require.
 let DockerClass: typeof Docker | undefined;
-const dockerode = (): typeof Docker => (DockerClass ??= load('dockerode') as typeof Docker);
+const dockerode = (): typeof Docker => (DockerClass ??= (typeof require === 'function' ? require('dockerode') : createRequire(import.meta.url)('dockerode')) as typeof Docker);
 
 /** A dockerode client for one host URL: unix socket, tcp (TLS when certs are given) or ssh (docker system dial-stdio on one shared connection). */
 export function connect(h: HostConfig): Docker {
