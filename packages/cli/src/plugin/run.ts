@@ -6,7 +6,7 @@ import { deployEnvironment, type DeployReport } from '../api/deploy-environment.
 import { runPipeline } from '../api/run-pipeline.js';
 import { CONFIG_FILE } from '../config/index.js';
 import { openPipeline } from '../pipeline/session.js';
-import { checkPluginEnv, CREDENTIAL_VARS, destinations, logins, resolveFacts, resolveSettings, type Env, type Settings, type SettingsInput } from '../settings/index.js';
+import { checkPluginEnv, CI_CREDENTIAL_VARS, destinations, secretValues, logins, resolveFacts, resolveSettings, type Env, type Settings, type SettingsInput } from '../settings/index.js';
 import { wantsSingleImage } from '../settings/resolve.js';
 import { resultLines, writeResults, type PluginImage, type Written } from './results.js';
 
@@ -34,7 +34,9 @@ export interface PluginRun {
  */
 export async function runPlugin(o: PluginRun): Promise<{ code: number; report: PluginReport; lines: string[] }> {
   const { env, cwd, logger: log } = o;
-  for (const v of CREDENTIAL_VARS) addSecret(env[v]);
+  // Every credential the step was given, before anything can be printed: the settings' (PLUGIN_PASSWORD,
+  // docker_config_json, logins…) and the CI's own (GitLab's job token).
+  for (const v of [...secretValues(env, 'plugin'), ...CI_CREDENTIAL_VARS.map((n) => env[n])]) addSecret(v);
   for (const w of checkPluginEnv(env).warnings) log.warn(w);
   // What the CI (or an earlier step) wrote into the checkout for this step is not a change to the commit.
   const ciFiles = ['.tags', ...(env.PLUGIN_TAGS_FILE ? [env.PLUGIN_TAGS_FILE] : [])];

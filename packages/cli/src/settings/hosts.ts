@@ -162,6 +162,9 @@ export const HOSTS: CiHost[] = [
   },
 ];
 
+/** The CI hosts' own credentials (GitLab's job login, its DOCKER_AUTH_CONFIG): masked before anything is printed. */
+export const CI_CREDENTIAL_VARS: readonly string[] = ['CI_REGISTRY_PASSWORD', 'CI_JOB_TOKEN', 'CI_DEPLOY_PASSWORD', 'DOCKER_AUTH_CONFIG'];
+
 /** The CI system this process runs in, if any is recognised. */
 export const detectHost = (env: Env): CiHost | undefined => HOSTS.find((h) => h.detect(env));
 

@@ -164,6 +164,3 @@ export const PLUGIN_IGNORED: Record<string, string> = {
   PLUGIN_SSH_AGENT_KEY: 'RUN --mount=type=ssh is not supported',
   PLUGIN_ARTIFACT_FILE: 'the digest is written to digest_file (default .pipeline/digest)',
 };
-
-/** Variables whose values are credentials: the plugin masks them before it prints anything at all. */
-export const CREDENTIAL_VARS: readonly string[] = ['PLUGIN_PASSWORD', 'PLUGIN_DOCKER_CONFIG_JSON', 'PLUGIN_LOGINS', 'PIPELINE_REGISTRY_PASSWORD', 'CI_REGISTRY_PASSWORD', 'CI_JOB_TOKEN', 'CI_DEPLOY_PASSWORD', 'DOCKER_AUTH_CONFIG'];
