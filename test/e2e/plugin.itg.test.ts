@@ -199,6 +199,51 @@ if (ok) {
     assert.match(r.stdout, `PIPELINE_DIGEST=${digest}\nPIPELINE_IMAGE_REF=${repo}@${digest}\n`);
   });
 
+  test('pipeline.yml: the images are built bases first, structure-tested and pushed; results name the app image', () => {
+    const ns = `${ID}-pipe`;
+    const files = {
+      'pipeline.yml': `version: 1\nregistry: { url: "${anon.host}", namespace: ${ns} }\nimages:\n  base: { dockerfile: base/Dockerfile, from: "${services().images.busybox}", version: "1.0", tags: ["{version}"] }\n  app: { dockerfile: app/Dockerfile, from: base, tags: ["{sha}", "sha-{short}"] }\ntest:\n  app: { structure: [ { file: /app/hello.txt }, { file: /base.txt } ] }\n`,
+      'hello.txt': 'hello\n',
+    };
+    const ws = workspace('pipeline', files);
+    mkdirSync(join(ws.dir, 'base'));
+    mkdirSync(join(ws.dir, 'app'));
+    writeFileSync(join(ws.dir, 'base/Dockerfile'), `FROM ${services().images.busybox}\nCOPY base.txt /base.txt\n`);
+    writeFileSync(join(ws.dir, 'base/base.txt'), 'base\n');
+    writeFileSync(join(ws.dir, 'app/Dockerfile'), 'FROM base\nCOPY hello.txt /app/hello.txt\n');
+    writeFileSync(join(ws.dir, 'app/hello.txt'), 'hello\n');
+    git(ws.dir, 'add', '.');
+    git(ws.dir, 'commit', '-qm', 'images');
+    const sha = git(ws.dir, 'rev-parse', 'HEAD');
+    const r = plugin(ws.dir, { CI: 'woodpecker', CI_COMMIT_SHA: sha, CI_COMMIT_BRANCH: 'main' });
+    assert.is(r.code, 0, r.out);
+    for (const name of ['base', 'app']) pushed.push({ repo: `${anon.host}/${ns}/${name}` });
+    assert.equal(tagsOf(`${anon.host}/${ns}/base`), ['1.0']);
+    assert.equal(tagsOf(`${anon.host}/${ns}/app`), [sha, `sha-${sha.slice(0, 7)}`].sort());
+    const app = inspect(`${anon.host}/${ns}/app:${sha}`).Digest;
+    assert.is(readFileSync(join(ws.dir, '.pipeline/digest'), 'utf8'), `${app}\n`, 'the last image of the pipeline (the app)');
+    const record = JSON.parse(readFileSync(join(ws.dir, '.pipeline/record.json'), 'utf8')) as { images: Record<string, { source: string }> };
+    assert.is(record.images.app.source, `${anon.host}/${ns}/app@${app}`, 'the record a later pipeline deploy reads');
+    assert.match(r.stdout, `app: pushed ${anon.host}/${ns}/app:${sha}`);
+  });
+
+  test('a test that runs a container, with no socket in the step: exit 2 saying so, nothing pushed; a missing config: exit 2', () => {
+    const ns = `${ID}-nosock`;
+    const ws = workspace('nosock', {
+      'pipeline.yml': `version: 1\nregistry: { url: "${anon.host}", namespace: ${ns} }\nimages:\n  app: { dockerfile: Dockerfile, from: "${services().images.busybox}", tags: ["{sha}"] }\ntest:\n  app: { commands: [ { run: "cat /hello.txt", expect-output: hello } ] }\n`,
+      ...app(services().images.busybox),
+    });
+    const r = plugin(ws.dir, { CI: 'woodpecker', CI_COMMIT_SHA: ws.sha });
+    assert.is(r.code, 2, r.out);
+    assert.match(r.out, /the image test "run cat \/hello.txt" runs a container, and no Docker engine answers at unix:\/\/\/var\/run\/docker.sock/);
+    assert.match(r.out, 'hint: structure checks need no engine');
+    assert.not.match(r.out, 'internal error');
+    assert.is.not(spawnSync('skopeo', ['list-tags', '--tls-verify=false', `docker://${anon.host}/${ns}/app`]).status, 0, 'nothing pushed');
+    const missing = plugin(ws.dir, { CI: 'woodpecker', CI_COMMIT_SHA: ws.sha, PLUGIN_CONFIG: 'ci/pipeline.yml' });
+    assert.is(missing.code, 2, missing.out);
+    assert.match(missing.out, 'Expected PLUGIN_CONFIG to name pipeline.yml, got "ci/pipeline.yml": no such file in the workspace');
+  });
+
   test('bad settings: a misspelt PLUGIN_* or JSON that does not parse is exit 2 naming the setting; nothing is pushed', () => {
     const repo = `${basic.host}/${ID}/bad`;
     const ws = workspace('bad', app(services().images.busybox));

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { PipelineError } from '@pipeline/core';
 import type { Image } from '../model/image.js';
 import { dockerFor, ensureImage } from '../executor/engine.js';
 import type { CommandTest, SmokeTest, TestResult } from './types.js';
@@ -15,12 +16,31 @@ async function collect(container: Docker.Container): Promise<string> {
   return out;
 }
 
+/**
+ * The engine these tests run containers on. One that does not answer (no socket in a CI plugin
+ * container, a stopped daemon) is said plainly, before anything else, instead of a raw ENOENT.
+ */
+async function engine(dockerHost: string | undefined, test: string): Promise<Docker> {
+  const docker = await dockerFor(dockerHost);
+  try {
+    await docker.ping();
+  } catch (e) {
+    const where = dockerHost ?? 'unix:///var/run/docker.sock';
+    throw new PipelineError('test', `the image test "${test}" runs a container, and no Docker engine answers at ${where}: ${(e as Error).message}`, {
+      exitCode: 2,
+      cause: e,
+      hint: 'structure checks need no engine; command and smoke tests need the host\'s (DOCKER_HOST, or its socket mounted into the CI step)',
+    });
+  }
+  return docker;
+}
+
 /** Runs a command in a container of the built image through the host engine; exit code and output checked. */
 export async function runCommandTest(image: Image, t: CommandTest, o: { dockerHost?: string } = {}): Promise<TestResult> {
-  const docker = await dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
+  const name = `run ${typeof t.run === 'string' ? t.run : JSON.stringify(t.run)}`;
+  const docker = await engine(o.dockerHost ?? process.env.DOCKER_HOST, name);
   const id = await ensureImage(docker, image);
   const cmd = typeof t.run === 'string' ? ['/bin/sh', '-c', t.run] : t.run;
-  const name = `run ${typeof t.run === 'string' ? t.run : JSON.stringify(t.run)}`;
   const container = await docker.createContainer({ Image: id, Entrypoint: [], Cmd: cmd, Labels: { 'dev.pipeline.test': 'true' }, HostConfig: { NetworkMode: 'host' } });
   try {
     await container.start();
@@ -39,9 +59,9 @@ export async function runCommandTest(image: Image, t: CommandTest, o: { dockerHo
 
 /** Boots the image's own command and waits for its port (and HTTP path) to answer. */
 export async function runSmokeTest(image: Image, t: SmokeTest, o: { dockerHost?: string } = {}): Promise<TestResult> {
-  const docker = await dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
-  const id = await ensureImage(docker, image);
   const name = `smoke: port ${t.port}${t.http ? ` ${t.http} → ${t.expectStatus}` : ''}`;
+  const docker = await engine(o.dockerHost ?? process.env.DOCKER_HOST, name);
+  const id = await ensureImage(docker, image);
   const container = await docker.createContainer({ Image: id, Labels: { 'dev.pipeline.test': 'true' }, HostConfig: { NetworkMode: 'host', Init: true } });
   const deadline = Date.now() + t.timeoutMs;
   let last = 'no answer';

@@ -1,6 +1,7 @@
 import { mask } from '@pipeline/core';
 import type { Command } from '../command.js';
 import { settingFlags } from '../flags.js';
+import { ciFiles } from '../settings/index.js';
 import { runDoctor } from '../doctor/run.js';
 import type { Check } from '../doctor/check.js';
 
@@ -40,7 +41,8 @@ const command: Command = {
     'Nothing is pushed or deployed. Exit: 0 no failure (warnings allowed), 1 something a first run needs is missing.',
   ],
   async run(ctx) {
-    const checks = await runDoctor({ flags: settingFlags(ctx.values), env: ctx.env, door: 'cli', cwd: ctx.cwd }, ctx.cwd, ctx.env);
+    // In a CI plugin step, the files the CI wrote (.tags) are not changes, as for the plugin itself.
+    const checks = await runDoctor({ flags: settingFlags(ctx.values), env: ctx.env, door: 'cli', cwd: ctx.cwd, ciFiles: ciFiles(ctx.env) }, ctx.cwd, ctx.env);
     const failed = checks.some((c) => c.status === 'fail');
     ctx.result({ ok: !failed, checks: checks.map((c) => ({ ...c, detail: mask(c.detail) })) }, formatChecks(checks));
     return failed ? 1 : 0;

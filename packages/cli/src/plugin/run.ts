@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { addSecret, type Logger } from '@pipeline/core';
+import { addSecret, UsageError, type Logger } from '@pipeline/core';
 import { buildAndPublish } from '../api/build-and-publish.js';
 import { deployEnvironment, type DeployReport } from '../api/deploy-environment.js';
 import { runPipeline } from '../api/run-pipeline.js';
 import { CONFIG_FILE } from '../config/index.js';
 import { openPipeline } from '../pipeline/session.js';
-import { checkPluginEnv, CI_CREDENTIAL_VARS, destinations, secretValues, logins, resolveFacts, resolveSettings, type Env, type Settings, type SettingsInput } from '../settings/index.js';
+import { checkPluginEnv, CI_CREDENTIAL_VARS, ciFiles, describeSource, destinations, secretValues, logins, resolveFacts, resolveSettings, type Env, type Settings, type SettingsInput } from '../settings/index.js';
 import { wantsSingleImage } from '../settings/resolve.js';
 import { resultLines, writeResults, type PluginImage, type Written } from './results.js';
 
@@ -38,11 +38,11 @@ export async function runPlugin(o: PluginRun): Promise<{ code: number; report: P
   // docker_config_json, logins…) and the CI's own (GitLab's job token).
   for (const v of [...secretValues(env, 'plugin'), ...CI_CREDENTIAL_VARS.map((n) => env[n])]) addSecret(v);
   for (const w of checkPluginEnv(env).warnings) log.warn(w);
-  // What the CI (or an earlier step) wrote into the checkout for this step is not a change to the commit.
-  const ciFiles = ['.tags', ...(env.PLUGIN_TAGS_FILE ? [env.PLUGIN_TAGS_FILE] : [])];
-  const input: SettingsInput = { env, door: 'plugin', cwd, ciFiles };
+  const input: SettingsInput = { env, door: 'plugin', cwd, ciFiles: ciFiles(env) };
   const s = resolveSettings(input);
-  const pipelineMode = !wantsSingleImage(s) && existsSync(resolve(cwd, s.config ?? CONFIG_FILE));
+  const configFile = resolve(cwd, s.config ?? CONFIG_FILE);
+  if (s.config && !existsSync(configFile)) throw new UsageError(`Expected ${describeSource(s.sources.config!)} to name pipeline.yml, got ${JSON.stringify(s.config)}: no such file in the workspace`, 'the path is relative to the workspace; leave config out to build ./Dockerfile');
+  const pipelineMode = !wantsSingleImage(s) && existsSync(configFile);
   const run = pipelineMode ? await pipelineImages(input, s, o) : await dockerfileImage(input, s, o);
   let deploy: DeployReport | undefined;
   if (s.deploy) {

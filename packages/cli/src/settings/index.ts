@@ -5,7 +5,7 @@ export { autoTags } from './auto-tags.js';
 export { logins } from './logins.js';
 export { detectHost, HOSTS, CI_CREDENTIAL_VARS, type CiHost, type HostLogin } from './hosts.js';
 export { EXPLICIT_LAYERS, ACTION_INPUTS, SECRET_SETTINGS, inputVar, secretValues, varsOf, type SettingsLayer } from './layers.js';
-export { PLUGIN_LAYER, PLUGIN_IGNORED } from './plugin.js';
+export { PLUGIN_LAYER, PLUGIN_IGNORED, ciFiles } from './plugin.js';
 export { checkPluginEnv, PLUGIN_NAMES, settingName } from './plugin-check.js';
 export { KINDS, type SettingName, type FactName, type Door, type Env } from './names.js';
 export { describeSource, parseBool, splitList, splitPairs, jsonItems } from './values.js';

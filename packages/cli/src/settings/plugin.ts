@@ -119,6 +119,9 @@ export const PLUGIN_LAYER: SettingsLayer = {
   },
 };
 
+/** Files the CI (or an earlier step) writes into the checkout for this step: never a change to the commit. */
+export const ciFiles = (env: Env): string[] => ['.tags', ...(env.PLUGIN_TAGS_FILE ? [env.PLUGIN_TAGS_FILE.trim()] : [])];
+
 /** The step's workspace: a `.tags` file a previous step wrote, as the docker and kaniko plugins read it (below every setting). */
 export const WORKSPACE_LAYER: SettingsLayer = {
   name: 'workspace',
