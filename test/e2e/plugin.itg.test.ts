@@ -27,6 +27,7 @@ const skopeo = (creds: string | undefined, ...a: string[]) => execFileSync('skop
 const tagsOf = (repo: string, creds?: string) => (JSON.parse(skopeo(creds, 'list-tags', `docker://${repo}`)) as { Tags: string[] }).Tags.sort();
 const inspect = (ref: string, creds?: string) => JSON.parse(skopeo(creds, 'inspect', `docker://${ref}`)) as { Digest: string; Labels: Record<string, string> };
 const pushed: { repo: string; creds?: string }[] = [];
+const localImages: string[] = [];
 
 /** A checkout as a CI runner leaves it: owned by the runner (root here), the step's user may write the top directory only. */
 function workspace(name: string, files: Record<string, string>): { dir: string; sha: string } {
@@ -94,6 +95,7 @@ if (ok) {
     assert.is((JSON.parse(again.stdout) as { digest: string }).digest, digest, 'deterministic');
     execFileSync('docker', ['pull', '-q', `${repo}@${digest}`]);
     execFileSync('docker', ['tag', `${repo}@${digest}`, IMAGE]);
+    localImages.push(`${repo}@${digest}`);
     const cfg = JSON.parse(execFileSync('docker', ['image', 'inspect', IMAGE, '--format', '{{json .Config}}'], { encoding: 'utf8' })) as { User: string; Entrypoint: string[]; Labels: Record<string, string> };
     assert.equal([cfg.User, cfg.Entrypoint, cfg.Labels['org.opencontainers.image.revision']], ['1000:1000', ['/usr/local/bin/pipeline-plugin'], sha]);
     const tools = execFileSync('docker', ['run', '--rm', '--network', 'host', '--user', '1000', IMAGE, 'sh', '-c', 'id -u; git --version; test -s /etc/ssl/certs/ca-certificates.crt && echo ca; pipeline --version'], { encoding: 'utf8' });
@@ -294,7 +296,7 @@ if (ok) {
         /* already gone */
       }
     }
-    spawnSync('docker', ['rmi', '-f', IMAGE, `${anon.host}/${ID}/pipeline-plugin`], { stdio: 'ignore' });
+    spawnSync('docker', ['rmi', '-f', IMAGE, ...localImages], { stdio: 'ignore' });
   });
 }
 
