@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { runPlugin } from '../plugin/run.js';
+import { runPlugin } from './plugin-run.js';
 
 const command: Command = {
   name: 'plugin',

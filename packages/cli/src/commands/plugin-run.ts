@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addSecret, UsageError, type Logger } from '@pipeline/core';
 import { buildAndPublish } from '../api/build-and-publish.js';
-import { deployEnvironment, type DeployReport } from '../api/deploy-environment.js';
 import { runPipeline } from '../api/run-pipeline.js';
+import { deployEnvironment, type DeployReport } from './deploy-environment.js';
 import { CONFIG_FILE } from '../config/index.js';
 import { openPipeline } from '../pipeline/session.js';
 import { checkPluginEnv, CI_CREDENTIAL_VARS, ciFiles, describeSource, destinations, secretValues, logins, resolveFacts, resolveSettings, type Env, type Settings, type SettingsInput } from '../settings/index.js';
 import { wantsSingleImage } from '../settings/resolve.js';
-import { resultLines, writeResults, type PluginImage, type Written } from './results.js';
+import { resultLines, writeResults, type PluginImage, type Written } from '../plugin/results.js';
 
 export interface PluginReport {
   /** One Dockerfile, or the images of pipeline.yml. */
