@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UsageError } from '@pipeline/core';
+import { UsageError, quote } from '@pipeline/core';
 
 const run = promisify(execFile);
 
@@ -11,7 +11,7 @@ const run = promisify(execFile);
 export async function resolveEpoch(contextDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ epoch: number; from: 'SOURCE_DATE_EPOCH' | 'git' | 'zero' }> {
   const s = env.SOURCE_DATE_EPOCH;
   if (s !== undefined && s !== '') {
-    if (!/^\d+$/.test(s)) throw new UsageError(`Expected SOURCE_DATE_EPOCH to be whole seconds since 1970, got ${JSON.stringify(s)}`);
+    if (!/^\d+$/.test(s)) throw new UsageError(`Expected SOURCE_DATE_EPOCH to be whole seconds since 1970, got ${quote(s)}`);
     return { epoch: Number(s), from: 'SOURCE_DATE_EPOCH' };
   }
   try {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isPipelineError, mask } from '@pipeline/core';
+import { cut, isPipelineError, mask, quote } from '@pipeline/core';
 import { commands } from './commands/index.js';
 import type { Command, CommandContext } from './command.js';
 import { createLogger, detectMode } from './ui/logger.js';
@@ -51,7 +51,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   }
   const entry = commands[name];
   if (!entry) {
-    stderr.write(`error: unknown command ${JSON.stringify(name)}\n  hint: expected one of: ${Object.keys(commands).join(', ')}\n`);
+    stderr.write(`error: unknown command ${quote(name)}\n  hint: expected one of: ${Object.keys(commands).join(', ')}\n`);
     return 2;
   }
   const cmd = await entry.load();
@@ -59,7 +59,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   try {
     parsed = parseArgs({ args: rest, options: { ...GLOBAL, ...cmd.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    stderr.write(`error: ${(e as Error).message}\n  hint: see pipeline ${name} --help\n`);
+    stderr.write(`error: ${cut((e as Error).message, 200)}\n  hint: see pipeline ${name} --help\n`);
     return 2;
   }
   if (parsed.values.help) {

@@ -1,3 +1,4 @@
+import { quote } from './text.js';
 import { createHash } from 'node:crypto';
 
 /** `sha256:<64 hex>` – the only algorithm the OCI spec requires; sha512 is read too. */
@@ -10,7 +11,7 @@ export function isDigest(s: string): s is Digest {
 }
 
 export function parseDigest(s: string): Digest {
-  if (!isDigest(s)) throw new TypeError(`Expected a digest like sha256:<64 hex chars>, got ${JSON.stringify(s)}`);
+  if (!isDigest(s)) throw new TypeError(`Expected a digest like sha256:<64 hex chars>, got ${quote(s)}`);
   return s;
 }
 

@@ -1,3 +1,4 @@
+import { quote } from './text.js';
 import { isDigest, type Digest } from './digest.js';
 import { PipelineError } from './errors.js';
 
@@ -34,7 +35,7 @@ export function parseReference(input: string): Reference {
   const at = rest.indexOf('@');
   if (at >= 0) {
     const d = rest.slice(at + 1);
-    if (!isDigest(d)) throw new InvalidReferenceError(input, `expected a digest like sha256:<64 hex> after "@", got ${JSON.stringify(d)}`);
+    if (!isDigest(d)) throw new InvalidReferenceError(input, `expected a digest like sha256:<64 hex> after "@", got ${quote(d)}`);
     digest = d;
     rest = rest.slice(0, at);
   }
@@ -44,7 +45,7 @@ export function parseReference(input: string): Reference {
   if (colon > lastSlash) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new InvalidReferenceError(input, `tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+    if (!TAG.test(tag)) throw new InvalidReferenceError(input, `tag ${quote(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
   }
   const parts = rest.split('/');
   let registry = DOCKER_HUB;
@@ -52,14 +53,14 @@ export function parseReference(input: string): Reference {
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || /[A-Z]/.test(first))) {
     registry = first;
     parts.shift();
-    if (!HOST.test(registry)) throw new InvalidReferenceError(input, `registry ${JSON.stringify(registry)} is not a valid host[:port]`);
+    if (!HOST.test(registry)) throw new InvalidReferenceError(input, `registry ${quote(registry)} is not a valid host[:port]`);
     if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   }
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
   for (const c of parts) {
     if (!COMPONENT.test(c)) {
       const why = /[A-Z]/.test(c) ? 'repository names must be lowercase' : 'each path component must be lowercase letters, digits and separators (. _ __ -)';
-      throw new InvalidReferenceError(input, `${JSON.stringify(c)}: ${why}`);
+      throw new InvalidReferenceError(input, `${quote(c)}: ${why}`);
     }
   }
   const repository = parts.join('/');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DeployError, parseReference, shortDigest, silentLogger, UsageError, type Digest, type Logger } from '@pipeline/core';
+import { DeployError, parseReference, shortDigest, silentLogger, UsageError, type Digest, type Logger, quote } from '@pipeline/core';
 import { resolveSecrets } from './config/secrets.js';
 import type { DeployEnvironment } from './config/types.js';
 import { firstFailure, probesFor } from './probe/wait.js';
@@ -69,7 +69,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   const t0 = Date.now();
   const log = o.logger ?? silentLogger;
   const ref = parseReference(o.image);
-  if (!ref.digest) throw new UsageError(`Expected an image reference with a digest (repo@sha256:…), got ${o.image}`, 'deploy what was pushed: the push step prints the digest');
+  if (!ref.digest) throw new UsageError(`Expected an image reference with a digest (repo@sha256:…), got ${quote(o.image)}`, 'deploy what was pushed: the push step prints the digest');
   const digest = ref.digest;
   const repo = `${ref.registry}/${ref.repository}`;
   const env = o.env;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ContextError } from '@pipeline/core';
+import { ContextError, quote } from '@pipeline/core';
 import { cleanPath } from './clean.js';
 import { PatternMatcher } from './patterns.js';
 
@@ -42,7 +42,7 @@ export function makeIgnore(patterns: { pattern: string; line: number }[] | strin
     try {
       new PatternMatcher([p.pattern]);
     } catch (e) {
-      throw new ContextError(`Expected a valid ignore pattern, got ${JSON.stringify(p.pattern)}: ${(e as Error).message}`, { file: file ?? '.dockerignore', line: p.line, column: 1 });
+      throw new ContextError(`Expected a valid ignore pattern, got ${quote(p.pattern)}: ${(e as Error).message}`, { file: file ?? '.dockerignore', line: p.line, column: 1 });
     }
   }
   const pm = new PatternMatcher(list.map((p) => p.pattern));

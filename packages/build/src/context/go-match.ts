@@ -1,3 +1,4 @@
+import { quote } from '@pipeline/core';
 /**
  * Go's filepath.Match on one path (`*`, `?`, `[...]` with `^` negation and ranges, `\` escapes;
  * none of them match `/`), compiled to a RegExp. Throws on a malformed pattern, as Go's
@@ -11,7 +12,7 @@ export function goMatchRegExp(pattern: string): RegExp {
     if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
     else if (c === '\\') {
-      if (i + 1 >= chars.length) throw new SyntaxError(`bad pattern ${JSON.stringify(pattern)}: trailing backslash`);
+      if (i + 1 >= chars.length) throw new SyntaxError(`bad pattern ${quote(pattern)}: trailing backslash`);
       re += escapeRe(chars[++i]);
     } else if (c === '[') {
       let j = i + 1;
@@ -19,19 +20,19 @@ export function goMatchRegExp(pattern: string): RegExp {
       if (chars[j] === '^') (cls += '^'), j++;
       let first = true;
       for (; ; first = false) {
-        if (j >= chars.length) throw new SyntaxError(`bad pattern ${JSON.stringify(pattern)}: unclosed [`);
+        if (j >= chars.length) throw new SyntaxError(`bad pattern ${quote(pattern)}: unclosed [`);
         if (chars[j] === ']' && !first) break;
         let lo = chars[j++];
-        if (lo === '-' || lo === ']') throw new SyntaxError(`bad pattern ${JSON.stringify(pattern)}: bad range`);
+        if (lo === '-' || lo === ']') throw new SyntaxError(`bad pattern ${quote(pattern)}: bad range`);
         if (lo === '\\') lo = chars[j++] ?? '';
-        if (lo === '') throw new SyntaxError(`bad pattern ${JSON.stringify(pattern)}: bad range`);
+        if (lo === '') throw new SyntaxError(`bad pattern ${quote(pattern)}: bad range`);
         cls += escapeClass(lo);
         if (chars[j] === '-') {
           j++;
           let hi = chars[j++];
-          if (hi === '-' || hi === ']') throw new SyntaxError(`bad pattern ${JSON.stringify(pattern)}: bad range`);
+          if (hi === '-' || hi === ']') throw new SyntaxError(`bad pattern ${quote(pattern)}: bad range`);
           if (hi === '\\') hi = chars[j++];
-          if (hi === undefined || hi < lo) throw new SyntaxError(`bad pattern ${JSON.stringify(pattern)}: bad range`);
+          if (hi === undefined || hi < lo) throw new SyntaxError(`bad pattern ${quote(pattern)}: bad range`);
           cls += `-${escapeClass(hi)}`;
         }
       }

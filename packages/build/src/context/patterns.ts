@@ -1,3 +1,4 @@
+import { quote } from '@pipeline/core';
 import { cleanPath } from './clean.js';
 import { goMatchRegExp } from './go-match.js';
 
@@ -71,7 +72,7 @@ function compile(pattern: string): { type: MatchType; re?: RegExp } {
     // No flags: Go's `.` does not match a newline either.
     return { type, re: new RegExp(`${re}$`) };
   } catch {
-    throw new SyntaxError(`bad pattern ${JSON.stringify(pattern)}`);
+    throw new SyntaxError(`bad pattern ${quote(pattern)}`);
   }
 }
 

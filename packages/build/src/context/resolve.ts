@@ -1,7 +1,7 @@
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BigIntStats } from 'node:fs';
-import { ContextError, type SourcePosition } from '@pipeline/core';
+import { ContextError, type SourcePosition, quote } from '@pipeline/core';
 import { cleanPath } from './clean.js';
 import { diskLookup } from '../fs/disk-lookup.js';
 import { resolveInRoot, RootLinkLoopError } from '../fs/in-root.js';
@@ -45,7 +45,7 @@ export async function followInRoot(root: string, rel: string, scoped: boolean, w
     try {
       return resolveInRoot(rel, diskLookup(root));
     } catch (e) {
-      if (e instanceof RootLinkLoopError) throw new ContextError(`Expected ${JSON.stringify(rel)} to resolve, got too many levels of symbolic links`, where);
+      if (e instanceof RootLinkLoopError) throw new ContextError(`Expected ${quote(rel)} to resolve, got too many levels of symbolic links`, where);
       throw e;
     }
   }
@@ -59,7 +59,7 @@ export async function followInRoot(root: string, rel: string, scoped: boolean, w
     if (c === '..') {
       if (!done.length) {
         const what = lastLink ? `symlink ${lastLink}, which leaves it` : 'a path that leaves it';
-        throw new ContextError(`Expected ${JSON.stringify(rel)} to stay inside the build context, got ${what}`, where, HINT);
+        throw new ContextError(`Expected ${quote(rel)} to stay inside the build context, got ${what}`, where, HINT);
       }
       done.pop();
       continue;
@@ -70,9 +70,9 @@ export async function followInRoot(root: string, rel: string, scoped: boolean, w
       done.push(c);
       continue;
     }
-    if (++hops > 40) throw new ContextError(`Expected ${JSON.stringify(rel)} to resolve, got too many levels of symbolic links`, where);
+    if (++hops > 40) throw new ContextError(`Expected ${quote(rel)} to resolve, got too many levels of symbolic links`, where);
     const target = await readlink(join(root, cur));
-    if (target.startsWith('/')) throw new ContextError(`Expected symlink ${JSON.stringify(cur)} to point inside the build context, got absolute target ${JSON.stringify(target)}`, where, HINT);
+    if (target.startsWith('/')) throw new ContextError(`Expected symlink ${quote(cur)} to point inside the build context, got absolute target ${quote(target)}`, where, HINT);
     lastLink = `${cur} -> ${target}`;
     todo = [...target.split('/'), ...todo];
   }
@@ -91,7 +91,7 @@ export async function resolveSource(root: string, pattern: string, opts: Resolve
   const scoped = opts.scoped ?? false;
   const clean = cleanPath(pattern);
   if (!scoped && (clean === '..' || clean.startsWith('../'))) {
-    throw new ContextError(`Expected COPY source ${JSON.stringify(pattern)} inside the build context, got a path outside it`, opts.where, HINT);
+    throw new ContextError(`Expected COPY source ${quote(pattern)} inside the build context, got a path outside it`, opts.where, HINT);
   }
   const parts = cleanPath(`/${pattern}`).slice(1).split('/').filter(Boolean);
   let level: { matched: string; real: string }[] = [{ matched: '', real: '' }];
@@ -127,7 +127,7 @@ export async function resolveSource(root: string, pattern: string, opts: Resolve
   }
   if (!out.length && !opts.allowEmpty) {
     throw new ContextError(
-      `Expected COPY source ${JSON.stringify(pattern)} to match a file or directory in ${scoped ? 'the source image' : 'the build context'}, got nothing`,
+      `Expected COPY source ${quote(pattern)} to match a file or directory in ${scoped ? 'the source image' : 'the build context'}, got nothing`,
       opts.where,
       scoped ? undefined : 'check the path and that .dockerignore does not exclude it',
     );

@@ -1,3 +1,4 @@
+import { quote } from '@pipeline/core';
 import type { Command } from './types.js';
 import { fail, type Ctx } from './context.js';
 import { isProblem, parseExec } from './json.js';
@@ -25,7 +26,7 @@ export function command(c: Ctx, text: string, base: number, name = c.keyword): C
 /** SHELL accepts only the JSON form, with at least the executable. */
 export function shellArgv(c: Ctx, text: string, base: number): string[] {
   const exec = parseExec(text);
-  if (!exec) throw fail(c, base, text.trim() ? `SHELL must be a JSON array, got ${JSON.stringify(text.trim())}` : 'SHELL needs a JSON array', `Expected ${EXAMPLE.SHELL}`);
+  if (!exec) throw fail(c, base, text.trim() ? `SHELL must be a JSON array, got ${quote(text.trim())}` : 'SHELL needs a JSON array', `Expected ${EXAMPLE.SHELL}`);
   if (isProblem(exec)) throw fail(c, base + exec.offset, `SHELL must be a JSON array of strings. ${exec.message}`, `Expected ${EXAMPLE.SHELL}`);
   if (!exec.argv.length) throw fail(c, base, 'SHELL needs at least the executable, got an empty array', `Expected ${EXAMPLE.SHELL}`);
   return exec.argv;

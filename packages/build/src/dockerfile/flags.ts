@@ -1,5 +1,5 @@
 import type { RawFlag } from './tokens.js';
-import { closest } from './suggest.js';
+import { cut, didYouMean, quote } from '@pipeline/core';
 
 type Kind = 'string' | 'bool' | 'strings';
 
@@ -28,19 +28,19 @@ export function checkFlags(keyword: string, flags: RawFlag[]): FlagProblem | und
     const kind = allowed[f.name];
     if (!kind) {
       const elsewhere = Object.entries(FLAGS).filter(([, v]) => f.name in v).map(([k]) => k);
-      const near = closest(f.name, names);
-      const hint = near ? `did you mean --${near}? ${accepts}` : elsewhere.length ? `--${f.name} belongs to ${elsewhere.join('/')}; ${accepts}` : accepts;
-      return { offset: f.offset, message: `unknown flag --${f.name} for ${keyword}`, hint };
+      const near = didYouMean(f.name, names);
+      const hint = near ? `did you mean --${near}? ${accepts}` : elsewhere.length ? `--${cut(f.name)} belongs to ${elsewhere.join('/')}; ${accepts}` : accepts;
+      return { offset: f.offset, message: `unknown flag --${cut(f.name)} for ${keyword}`, hint };
     }
-    if (seen.has(f.name) && kind !== 'strings') return { offset: f.offset, message: `--${f.name} is given twice`, hint: 'Expected each flag at most once' };
+    if (seen.has(f.name) && kind !== 'strings') return { offset: f.offset, message: `--${cut(f.name)} is given twice`, hint: 'Expected each flag at most once' };
     seen.add(f.name);
     if (kind === 'bool') {
-      if (f.value === '') return { offset: f.offset, message: `--${f.name}= needs a value`, hint: `Expected --${f.name}, --${f.name}=true or --${f.name}=false` };
+      if (f.value === '') return { offset: f.offset, message: `--${cut(f.name)}= needs a value`, hint: `Expected --${cut(f.name)}, --${cut(f.name)}=true or --${cut(f.name)}=false` };
       const v = (f.value ?? 'true').toLowerCase();
-      if (v !== 'true' && v !== 'false') return { offset: f.valueOffset, message: `Expected true or false for --${f.name}, got ${JSON.stringify(f.value)}` };
+      if (v !== 'true' && v !== 'false') return { offset: f.valueOffset, message: `Expected true or false for --${cut(f.name)}, got ${quote(f.value)}` };
       f.value = v;
     } else if (f.value === undefined) {
-      return { offset: f.offset, message: `--${f.name} needs a value`, hint: `Expected --${f.name}=<value>` };
+      return { offset: f.offset, message: `--${cut(f.name)} needs a value`, hint: `Expected --${cut(f.name)}=<value>` };
     }
   }
   return undefined;

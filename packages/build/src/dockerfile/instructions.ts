@@ -1,3 +1,4 @@
+import { quote } from '@pipeline/core';
 import type { Instruction, Word } from './types.js';
 import { fail, fields, quoteWord, toWord, words, type Ctx } from './context.js';
 import { checkFlags } from './flags.js';
@@ -36,12 +37,12 @@ export function parseInstruction(c: Ctx, parseTrigger: (offset: number) => void)
     case 'FROM': {
       const t = fields(rest, restOffset);
       if (!t.length) throw fail(c, restOffset, 'FROM needs an image', 'Expected FROM [--platform=<platform>] <image> [AS <name>]');
-      if (t.length === 2 || t.length > 3 || (t.length === 3 && t[1].text.toLowerCase() !== 'as')) throw fail(c, t[1].offset, `Expected AS <name> or the end of the line after the image, got ${JSON.stringify(t.slice(1).map((x) => x.text).join(' '))}`, 'Expected FROM [--platform=<platform>] <image> [AS <name>]');
+      if (t.length === 2 || t.length > 3 || (t.length === 3 && t[1].text.toLowerCase() !== 'as')) throw fail(c, t[1].offset, `Expected AS <name> or the end of the line after the image, got ${quote(t.slice(1).map((x) => x.text).join(' '))}`, 'Expected FROM [--platform=<platform>] <image> [AS <name>]');
       let as: string | undefined;
       if (t.length === 3) {
         as = t[2].text.toLowerCase();
-        if (!STAGE_NAME.test(as)) throw fail(c, t[2].offset, `invalid stage name ${JSON.stringify(t[2].text)}`, 'Expected a name starting with a letter, then letters, digits, - _ or .');
-        if (RESERVED.has(as)) throw fail(c, t[2].offset, `the stage name ${JSON.stringify(t[2].text)} is reserved`, 'Expected a stage name other than scratch or context');
+        if (!STAGE_NAME.test(as)) throw fail(c, t[2].offset, `invalid stage name ${quote(t[2].text)}`, 'Expected a name starting with a letter, then letters, digits, - _ or .');
+        if (RESERVED.has(as)) throw fail(c, t[2].offset, `the stage name ${quote(t[2].text)} is reserved`, 'Expected a stage name other than scratch or context');
       }
       const platform = flags.find((f) => f.name === 'platform');
       return { kind: 'FROM', pos, raw, image: toWord(c, t[0]), platform: platform?.value ? { text: platform.raw ?? platform.value, pos: c.line.at(platform.valueOffset) } : undefined, as };
@@ -67,12 +68,12 @@ export function parseInstruction(c: Ctx, parseTrigger: (offset: number) => void)
       return { kind: 'WORKDIR', pos, raw, path: one('a path', 'WORKDIR /path') };
     case 'USER': {
       const t = words(c, rest, restOffset);
-      if (t.length > 1) throw fail(c, t[1].offset, `USER takes exactly one argument, got ${JSON.stringify(rest.trim())}`, 'Expected USER <user>[:<group>]');
+      if (t.length > 1) throw fail(c, t[1].offset, `USER takes exactly one argument, got ${quote(rest.trim())}`, 'Expected USER <user>[:<group>]');
       return { kind: 'USER', pos, raw, user: one('a user', 'USER <user>[:<group>]') };
     }
     case 'STOPSIGNAL': {
       const t = fields(rest, restOffset);
-      if (t.length > 1) throw fail(c, t[1].offset, `STOPSIGNAL takes exactly one signal, got ${JSON.stringify(rest.trim())}`, 'Expected STOPSIGNAL SIGTERM or a signal number');
+      if (t.length > 1) throw fail(c, t[1].offset, `STOPSIGNAL takes exactly one signal, got ${quote(rest.trim())}`, 'Expected STOPSIGNAL SIGTERM or a signal number');
       return { kind: 'STOPSIGNAL', pos, raw, signal: one('a signal', 'STOPSIGNAL SIGTERM or a signal number') };
     }
     case 'MAINTAINER':
@@ -104,7 +105,7 @@ export function parseInstruction(c: Ctx, parseTrigger: (offset: number) => void)
       return { kind: 'ONBUILD', pos, raw, trigger };
     }
   }
-  throw fail(c, 0, `unknown instruction ${k}`);
+  throw fail(c, 0, `unknown instruction ${quote(k)}`);
 }
 
 function runFlags(c: Ctx, flags: RawFlag[]) {
@@ -118,7 +119,7 @@ function checkPort(c: Ctx, p: string, offset: number) {
   const bad = !m || Number(m[1]) > 65535 || (m[2] !== undefined && (Number(m[2]) > 65535 || Number(m[2]) < Number(m[1])));
   if (!m) {
     const proto = /^\d+(?:-\d+)?\/(.*)$/.exec(p);
-    if (proto) throw fail(c, offset + p.indexOf('/') + 1, `Expected the protocol tcp, udp or sctp, got ${JSON.stringify(proto[1])}`, 'Expected EXPOSE <port>[/<protocol>]');
+    if (proto) throw fail(c, offset + p.indexOf('/') + 1, `Expected the protocol tcp, udp or sctp, got ${quote(proto[1])}`, 'Expected EXPOSE <port>[/<protocol>]');
   }
-  if (bad) throw fail(c, offset, `Expected a port like 80, 80/tcp or 8000-8010/udp (ports 0-65535), got ${JSON.stringify(p)}`);
+  if (bad) throw fail(c, offset, `Expected a port like 80, 80/tcp or 8000-8010/udp (ports 0-65535), got ${quote(p)}`);
 }

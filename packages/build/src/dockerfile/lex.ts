@@ -1,4 +1,4 @@
-import { DockerfileError } from '@pipeline/core';
+import { DockerfileError, cut, quote } from '@pipeline/core';
 import type { VarLookup, Word } from './types.js';
 import { replace, trimPrefix, trimSuffix } from './pattern.js';
 
@@ -53,7 +53,7 @@ class Lexer {
   ) {}
 
   fail(message: string, at: number, hint?: string): never {
-    throw new DockerfileError(`${message} in ${JSON.stringify(this.s)}`, { file: this.o.file, line: this.word.pos.line, column: this.word.pos.column + at }, hint);
+    throw new DockerfileError(`${message} in ${quote(this.s)}`, { file: this.o.file, line: this.word.pos.line, column: this.word.pos.column + at }, hint);
   }
 
   /** Reads until the unquoted `stop` (consumed) or the end. */
@@ -169,14 +169,14 @@ class Lexer {
     const name = this.name();
     const ch = s[this.i++];
     if (ch === '}') return this.lookup(name) ?? '';
-    if (ch === undefined) this.fail(`unterminated \${${name}: Expected "}"`, start);
+    if (ch === undefined) this.fail(`unterminated \${${cut(name)}: Expected "}"`, start);
     let mod = ch;
     if (ch === ':') mod += s[this.i++] ?? '';
     const op = mod[mod.length - 1];
     if (op === '/' && mod === '/') return this.substitute(name, start);
     if (!'+-?#%'.includes(op) || (mod.length === 2 && (op === '#' || op === '%'))) {
       this.process('}', false, start); // moby reads the word first: a missing } wins
-      this.fail(`unsupported modifier ${JSON.stringify(mod)} in \${${name}${mod}…}`, start, 'Expected one of :- - :+ + :? ? # ## % %% / //');
+      this.fail(`unsupported modifier ${quote(mod)} in \${${cut(name)}${cut(mod)}…}`, start, 'Expected one of :- - :+ + :? ? # ## % %% / //');
     }
     const raw = op === '#' || op === '%';
     let word = this.process('}', raw, start).text;
@@ -188,7 +188,7 @@ class Lexer {
       case '+':
         return unset ? '' : word;
       case '?':
-        if (unset) this.fail(`${name}: ${word || (value === undefined ? 'is not allowed to be unset' : 'is not allowed to be empty')}`, start, `Expected ${name} to be set (--build-arg ${name}=… or ARG/ENV ${name}=…)`);
+        if (unset) this.fail(`${cut(name)}: ${cut(word) || (value === undefined ? 'is not allowed to be unset' : 'is not allowed to be empty')}`, start, `Expected ${cut(name)} to be set (--build-arg ${cut(name)}=… or ARG/ENV ${cut(name)}=…)`);
         return value!;
     }
     const greedy = word[0] === op;

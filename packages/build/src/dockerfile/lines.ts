@@ -1,4 +1,4 @@
-import { DockerfileError } from '@pipeline/core';
+import { DockerfileError, quote } from '@pipeline/core';
 import type { Pos } from './types.js';
 
 /** One logical instruction: continuation lines joined, with a map back to source positions. */
@@ -40,7 +40,7 @@ export function readDirectives(lines: string[], file: string): { directives: Dir
     seen.add(key);
     const value = m[2];
     if (key === 'escape') {
-      if (value !== '\\' && value !== '`') throw new DockerfileError(`Expected # escape=\\ or # escape=\`, got ${JSON.stringify(value)}`, { file, line: i + 1, column: line.lastIndexOf(value) + 1 });
+      if (value !== '\\' && value !== '`') throw new DockerfileError(`Expected # escape=\\ or # escape=\`, got ${quote(value)}`, { file, line: i + 1, column: line.lastIndexOf(value) + 1 });
       d.escape = value;
     } else if (key === 'syntax') d.syntax = value;
     else d.check = value;

@@ -9,12 +9,11 @@
 // blanks after the escape. Joining lines the moby way is ~60 lines (lines.ts), so we own it.
 // The rules follow moby/buildkit frontend/dockerfile/parser (parser.go, line_parsers.go,
 // split_command.go, directives.go) and instructions/parse.go.
-import { DockerfileError } from '@pipeline/core';
+import { DockerfileError, cut, didYouMean, quote } from '@pipeline/core';
 import type { ArgInstruction, CopyInstruction, Dockerfile, Instruction, Stage } from './types.js';
 import { logicalLines, readDirectives, type LogicalLine } from './lines.js';
 import { KEYWORDS, parseInstruction } from './instructions.js';
 import type { Ctx } from './context.js';
-import { closest } from './suggest.js';
 
 const KNOWN = new Set<string>(KEYWORDS);
 
@@ -29,7 +28,7 @@ export function parseDockerfile(text: string, file: string): Dockerfile {
     const ins = instruction(line, file, directives.escape);
     if (ins.kind === 'FROM') {
       const dup = ins.as ? stages.find((s) => s.name === ins.as) : undefined;
-      if (dup) throw new DockerfileError(`duplicate stage name ${JSON.stringify(ins.as)} (first defined on line ${dup.from.pos.line})`, { file, ...ins.pos }, 'Expected each FROM … AS <name> to be unique');
+      if (dup) throw new DockerfileError(`duplicate stage name ${quote(ins.as)} (first defined on line ${dup.from.pos.line})`, { file, ...ins.pos }, 'Expected each FROM … AS <name> to be unique');
       stages.push({ index: stages.length, name: ins.as, from: ins, instructions: [] });
       continue;
     }
@@ -47,8 +46,8 @@ function instruction(line: LogicalLine, file: string, escape: '\\' | '`'): Instr
   const m = /^(\S+)\s*/.exec(line.text)!;
   const keyword = m[1].toUpperCase();
   if (!KNOWN.has(keyword)) {
-    const near = closest(keyword, KEYWORDS);
-    throw new DockerfileError(`unknown instruction ${JSON.stringify(m[1])}`, { file, ...line.pos }, near ? `did you mean ${near}?` : `Expected one of ${KEYWORDS.join(' ')}`);
+    const near = didYouMean(keyword, KEYWORDS);
+    throw new DockerfileError(`unknown instruction ${quote(m[1])}`, { file, ...line.pos }, near ? `did you mean ${near}?` : `Expected one of ${KEYWORDS.join(' ')}`);
   }
   const c: Ctx = { file, escape, line, keyword, argsAt: m[0].length };
   // ONBUILD's trigger is parsed like a line of its own, so its mistakes surface now, not in a child build.
@@ -66,7 +65,7 @@ function checkFrom(file: string, stages: Stage[], s: Stage, ins: CopyInstruction
   const byIndex = /^\d+$/.test(ref) ? Number(ref) : undefined;
   const target = stages.find((x) => x.name === ref) ?? (byIndex !== undefined ? stages[byIndex] : undefined);
   const where = { file, ...ins.from.pos };
-  if (target === s) throw new DockerfileError(`${ins.kind} --from=${ins.from.text} refers to its own stage`, where, 'Expected an earlier stage or an image');
-  if (byIndex !== undefined && !target) throw new DockerfileError(`${ins.kind} --from=${ins.from.text}: there is no stage ${byIndex} (stages are numbered 0-${stages.length - 1})`, where, 'Expected the index or name of an earlier stage');
-  if (target && target.index > s.index) throw new DockerfileError(`${ins.kind} --from=${ins.from.text} refers to a stage defined later (line ${target.from.pos.line})`, where, 'Expected an earlier stage: move that stage above this one');
+  if (target === s) throw new DockerfileError(`${ins.kind} --from=${cut(ins.from.text)} refers to its own stage`, where, 'Expected an earlier stage or an image');
+  if (byIndex !== undefined && !target) throw new DockerfileError(`${ins.kind} --from=${cut(ins.from.text)}: there is no stage ${byIndex} (stages are numbered 0-${stages.length - 1})`, where, 'Expected the index or name of an earlier stage');
+  if (target && target.index > s.index) throw new DockerfileError(`${ins.kind} --from=${cut(ins.from.text)} refers to a stage defined later (line ${target.from.pos.line})`, where, 'Expected an earlier stage: move that stage above this one');
 }

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { DockerfileError } from '@pipeline/core';
+import { DockerfileError, quote } from '@pipeline/core';
 import type { Command, Instruction, Word } from '../dockerfile/types.js';
 import type { ContainerConfig } from '../model/types.js';
 import { setEnv } from './vars.js';
@@ -25,7 +25,7 @@ function exposePorts(words: string[], w: Word, file: string): string[] {
     const m = PORT.exec(p);
     const lo = m ? Number(m[1]) : NaN;
     const hi = m?.[2] ? Number(m[2]) : lo;
-    if (!m || lo < 1 || hi > 65535 || hi < lo) throw new DockerfileError(`Expected a port like 80, 80/tcp or 8000-8010/udp, got ${JSON.stringify(p)}`, { file, ...w.pos });
+    if (!m || lo < 1 || hi > 65535 || hi < lo) throw new DockerfileError(`Expected a port like 80, 80/tcp or 8000-8010/udp, got ${quote(p)}`, { file, ...w.pos });
     const proto = (m[3] ?? 'tcp').toLowerCase();
     for (let n = lo; n <= hi; n++) out.push(`${n}/${proto}`);
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ContextError, DockerfileError, type Logger } from '@pipeline/core';
+import { ContextError, DockerfileError, type Logger, quote, cut } from '@pipeline/core';
 import type { CopyInstruction } from '../dockerfile/types.js';
 import type { Image } from '../model/image.js';
 import { copyToLayer, addTarToLayer, isTarArchive, imageIndex, mkdirToLayer, type ArchiveLimits } from '../layer/index.js';
@@ -82,7 +82,7 @@ export async function makeCopyRunner(o: CopyRunnerOptions): Promise<FileSteps> {
     let chmod: number | undefined;
     if (ins.chmod) {
       const m = x.word(ins.chmod);
-      if (!/^[0-7]{1,4}$/.test(m)) throw new DockerfileError(`Expected --chmod as octal like 0755, got ${JSON.stringify(m)}`, { file: o.dockerfile, ...ins.chmod.pos });
+      if (!/^[0-7]{1,4}$/.test(m)) throw new DockerfileError(`Expected --chmod as octal like 0755, got ${quote(m)}`, { file: o.dockerfile, ...ins.chmod.pos });
       chmod = parseInt(m, 8);
     }
     const excludes = (ins.exclude ?? []).map((w) => x.word(w));
@@ -97,7 +97,7 @@ export async function makeCopyRunner(o: CopyRunnerOptions): Promise<FileSteps> {
       const src = stage
         ? await rootOf(`stage:${stage.index}`, async () => {
             const r = ctx.stages.get(stage.index);
-            if (!r) throw new DockerfileError(`COPY --from=${ref}: that stage was not built`, { file: o.dockerfile, ...ins.from!.pos });
+            if (!r) throw new DockerfileError(`COPY --from=${cut(ref)}: that stage was not built`, { file: o.dockerfile, ...ins.from!.pos });
             return r.image;
           })
         : await rootOf(`image:${ref}`, async () => {

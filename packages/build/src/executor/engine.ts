@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { PipelineError, type Logger } from '@pipeline/core';
+import { PipelineError, type Logger, quote } from '@pipeline/core';
 import type { RunInstruction } from '../dockerfile/types.js';
 import { configBlob, type Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
@@ -39,7 +39,7 @@ export async function dockerFor(host?: string): Promise<Docker> {
   if (u.protocol === 'tcp:' || u.protocol === 'http:') return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http' });
   if (u.protocol === 'https:') return new Docker({ host: u.hostname, port: Number(u.port || 2376), protocol: 'https' });
   if (u.protocol === 'ssh:') return new Docker({ protocol: 'ssh', host: u.hostname, port: Number(u.port || 22), username: u.username || undefined });
-  throw new PipelineError('usage', `Expected DOCKER_HOST as unix://, tcp://, https:// or ssh://, got ${JSON.stringify(host)}`);
+  throw new PipelineError('usage', `Expected DOCKER_HOST as unix://, tcp://, https:// or ssh://, got ${quote(host)}`);
 }
 
 /** Loads the build's current state into the engine once (by config digest, which is its image ID). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DockerfileError, isDigest, type Digest } from '@pipeline/core';
+import { DockerfileError, isDigest, type Digest, quote, cut } from '@pipeline/core';
 import type { Pos } from '../dockerfile/types.js';
 import { blobPath, blobSize, hashingStream } from '../store/blob-store.js';
 
@@ -21,15 +21,15 @@ export function urlFileName(url: string): string {
  * checksum a second build reads the store and never touches the network.
  */
 export async function fetchUrl(url: string, store: string, where: { file: string; pos: Pos }, checksum?: string): Promise<{ path: string; digest: Digest }> {
-  if (checksum !== undefined && !isDigest(checksum)) throw new DockerfileError(`Expected --checksum=sha256:<64 hex>, got ${JSON.stringify(checksum)}`, { file: where.file, ...where.pos });
+  if (checksum !== undefined && !isDigest(checksum)) throw new DockerfileError(`Expected --checksum=sha256:<64 hex>, got ${quote(checksum)}`, { file: where.file, ...where.pos });
   if (checksum && (await blobSize(store, checksum as Digest)) !== undefined) return { path: blobPath(store, checksum as Digest), digest: checksum as Digest };
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'follow' });
   } catch (e) {
-    throw new DockerfileError(`ADD ${url}: cannot download (${(e as Error).message})`, { file: where.file, ...where.pos });
+    throw new DockerfileError(`ADD ${cut(url)}: cannot download (${(e as Error).message})`, { file: where.file, ...where.pos });
   }
-  if (!res.ok || !res.body) throw new DockerfileError(`ADD ${url}: the server answered ${res.status} ${res.statusText}`, { file: where.file, ...where.pos });
+  if (!res.ok || !res.body) throw new DockerfileError(`ADD ${cut(url)}: the server answered ${res.status} ${res.statusText}`, { file: where.file, ...where.pos });
   const dir = join(store, 'blobs', 'sha256');
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.dl-${randomBytes(6).toString('hex')}`);
@@ -38,12 +38,12 @@ export async function fetchUrl(url: string, store: string, where: { file: string
     await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), h, createWriteStream(tmp));
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new DockerfileError(`ADD ${url}: download broke off (${(e as Error).message})`, { file: where.file, ...where.pos });
+    throw new DockerfileError(`ADD ${cut(url)}: download broke off (${(e as Error).message})`, { file: where.file, ...where.pos });
   }
   const digest = h.digest();
   if (checksum && checksum !== digest) {
     await rm(tmp, { force: true });
-    throw new DockerfileError(`ADD ${url}: checksum mismatch: expected ${checksum}, got ${digest}`, { file: where.file, ...where.pos }, 'the file changed on the server, or --checksum is wrong');
+    throw new DockerfileError(`ADD ${cut(url)}: checksum mismatch: expected ${checksum}, got ${digest}`, { file: where.file, ...where.pos }, 'the file changed on the server, or --checksum is wrong');
   }
   await rename(tmp, blobPath(store, digest));
   return { path: blobPath(store, digest), digest };

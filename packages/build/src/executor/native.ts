@@ -1,4 +1,4 @@
-import { DockerfileError, type Digest, type Logger, silentLogger } from '@pipeline/core';
+import { DockerfileError, type Digest, type Logger, silentLogger, quote } from '@pipeline/core';
 import { parseDockerfile, expandWord, expandWords } from '../dockerfile/index.js';
 import type { ArgInstruction, CopyInstruction, Dockerfile, Instruction, Pos, RunInstruction, Stage, VarLookup, Word } from '../dockerfile/types.js';
 import { addEmptyHistory, appendLayers, type Image } from '../model/image.js';
@@ -118,7 +118,7 @@ export async function execute(df: Dockerfile, opts: ExecuteOptions): Promise<Exe
     let base: StageResult['base'];
     if (prior) {
       const r = results.get(prior.index);
-      if (!r) throw new DockerfileError(`stage ${JSON.stringify(fromText)} was not built`, { file: df.file, ...stage.from.image.pos });
+      if (!r) throw new DockerfileError(`stage ${quote(fromText)} was not built`, { file: df.file, ...stage.from.image.pos });
       image = r.image;
       base = { name: fromText, stage: prior.index, digest: r.base.digest };
     } else {
@@ -211,6 +211,6 @@ async function runStep(ins: RunInstruction, ctx: StepContext, opts: ExecuteOptio
 
 function parsePlatformWord(text: string, file: string, w: Word): Platform {
   const [os, architecture, variant] = text.split('/');
-  if (!os || !architecture) throw new DockerfileError(`Expected --platform=os/arch[/variant], got ${JSON.stringify(text)}`, { file, ...w.pos });
+  if (!os || !architecture) throw new DockerfileError(`Expected --platform=os/arch[/variant], got ${quote(text)}`, { file, ...w.pos });
   return { os, architecture, ...(variant ? { variant } : {}) };
 }

@@ -1,4 +1,4 @@
-import { DockerfileError } from '@pipeline/core';
+import { DockerfileError, quote } from '@pipeline/core';
 import type { Dockerfile, Stage } from '../dockerfile/types.js';
 import { stageFor } from '../dockerfile/stage.js';
 
@@ -17,7 +17,7 @@ export function neededStages(df: Dockerfile, target?: string, fromText: (s: Stag
   let last = df.stages[df.stages.length - 1];
   if (target) {
     const t = findStage(df, target);
-    if (!t) throw new DockerfileError(`Expected --target to name a stage, got ${JSON.stringify(target)}`, { file: df.file }, `stages: ${df.stages.map((s) => s.name ?? String(s.index)).join(', ')}`);
+    if (!t) throw new DockerfileError(`Expected --target to name a stage, got ${quote(target)}`, { file: df.file }, `stages: ${df.stages.map((s) => s.name ?? String(s.index)).join(', ')}`);
     last = t;
   }
   const need = new Set<number>();

@@ -1,4 +1,4 @@
-import { DockerfileError } from '@pipeline/core';
+import { DockerfileError, quote } from '@pipeline/core';
 import type { Pos } from '../dockerfile/types.js';
 
 export interface Owner {
@@ -48,7 +48,7 @@ export async function resolveOwner(spec: string, readEtc: (path: string) => Prom
   else {
     const passwd = await readEtc('etc/passwd');
     const u = lookupName(passwd, user, 2);
-    if (u === undefined && !opts.unknownAsRoot) throw fail(spec, `no user ${JSON.stringify(user)} in the image's /etc/passwd`, where);
+    if (u === undefined && !opts.unknownAsRoot) throw fail(spec, `no user ${quote(user)} in the image's /etc/passwd`, where);
     uid = u ?? 0;
     gid = lookupName(passwd, user, 3) ?? 0;
   }
@@ -56,7 +56,7 @@ export async function resolveOwner(spec: string, readEtc: (path: string) => Prom
     if (/^\d+$/.test(group)) gid = Number(group);
     else {
       const g = lookupName(await readEtc('etc/group'), group, 2);
-      if (g === undefined && !opts.unknownAsRoot) throw fail(spec, `no group ${JSON.stringify(group)} in the image's /etc/group`, where);
+      if (g === undefined && !opts.unknownAsRoot) throw fail(spec, `no group ${quote(group)} in the image's /etc/group`, where);
       if (g !== undefined) gid = g;
     }
   }

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { UsageError } from '@pipeline/core';
+import { UsageError, quote } from '@pipeline/core';
 import type { GitInfo } from './info.js';
 
 export interface TagPolicy {
@@ -53,7 +53,7 @@ export function computeTags(git: GitInfo, policy: TagPolicy = {}): string[] {
     }
     let missing = false;
     const tag = t.replace(/\{(\w+)\}/g, (_m, k: string) => {
-      if (!(k in vars)) throw new UsageError(`Expected a tag template variable among {${Object.keys(vars).join('} {')}} {semver}, got {${k}} in ${JSON.stringify(t)}`);
+      if (!(k in vars)) throw new UsageError(`Expected a tag template variable among {${Object.keys(vars).join('} {')}} {semver}, got {${k}} in ${quote(t)}`);
       const v = vars[k];
       if (v === undefined) missing = true;
       return v ?? '';

@@ -1,3 +1,4 @@
+import { quote } from '@pipeline/core';
 /** Where an entry's bytes or shape come from. */
 export type LayerSource =
   /** A regular file on disk, streamed; `linkKey` (dev:ino) makes later copies of it hard links. */
@@ -35,7 +36,7 @@ export function imagePath(p: string): string {
   const parts: string[] = [];
   for (const c of p.split('/')) {
     if (c === '' || c === '.') continue;
-    if (c === '..') throw new Error(`layer path ${JSON.stringify(p)} leaves the image root`);
+    if (c === '..') throw new Error(`layer path ${quote(p)} leaves the image root`);
     parts.push(c);
   }
   return parts.join('/');

@@ -1,11 +1,11 @@
-import { PipelineError } from '@pipeline/core';
+import { PipelineError, quote } from '@pipeline/core';
 import type { Descriptor, Platform } from './types.js';
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 
 export function parsePlatform(s: string): Platform {
   const [os, architecture, variant] = s.split('/');
-  if (!os || !architecture) throw new PipelineError('usage', `Expected a platform like linux/amd64 or linux/arm64/v8, got ${JSON.stringify(s)}`);
+  if (!os || !architecture) throw new PipelineError('usage', `Expected a platform like linux/amd64 or linux/arm64/v8, got ${quote(s)}`);
   return { os, architecture, ...(variant ? { variant } : {}) };
 }
 

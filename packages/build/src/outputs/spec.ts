@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { UsageError, parseReference, type Reference } from '@pipeline/core';
+import { UsageError, parseReference, type Reference, quote } from '@pipeline/core';
 
 /** Where a built image goes. */
 export type OutputSpec =
@@ -20,8 +20,8 @@ export function parseOutput(text: string, cwd = process.cwd()): OutputSpec {
     const colon = rest.indexOf(':');
     const path = abs(colon >= 0 ? rest.slice(0, colon) : rest);
     const ref = colon >= 0 ? rest.slice(colon + 1) : undefined;
-    if (ref === '') throw new UsageError(`Expected a name after the ':' in ${JSON.stringify(text)}`);
+    if (ref === '') throw new UsageError(`Expected a name after the ':' in ${quote(text)}`);
     return kind === 'oci' ? { kind, dir: path, ref } : { kind, file: path, ref };
   }
-  throw new UsageError(`Expected --output oci:DIR[:tag], docker-archive:FILE[:name:tag] or registry[:REF], got ${JSON.stringify(text)}`);
+  throw new UsageError(`Expected --output oci:DIR[:tag], docker-archive:FILE[:name:tag] or registry[:REF], got ${quote(text)}`);
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256, type Digest } from '@pipeline/core';
+import { sha256, type Digest, quote } from '@pipeline/core';
 import { ContextError } from '@pipeline/core';
 import type { Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
@@ -28,7 +28,7 @@ export async function readOciLayout(dir: string, opts: { ref?: string; platform?
     candidates = candidates.filter((m) => m.annotations?.['org.opencontainers.image.ref.name'] === opts.ref);
     if (!candidates.length) {
       const names = index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']).filter(Boolean);
-      throw new ContextError(`OCI layout ${dir} has no image named ${JSON.stringify(opts.ref)}`, { file: dir }, `Expected one of: ${names.join(', ') || '(no named images)'}`);
+      throw new ContextError(`OCI layout ${dir} has no image named ${quote(opts.ref)}`, { file: dir }, `Expected one of: ${names.join(', ') || '(no named images)'}`);
     }
   }
   if (!candidates.length) throw new ContextError(`OCI layout ${dir} holds no image`, { file: dir });

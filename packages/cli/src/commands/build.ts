@@ -1,4 +1,4 @@
-import { UsageError, formatReference } from '@pipeline/core';
+import { UsageError, formatReference, quote } from '@pipeline/core';
 import { parseOutput } from '@pipeline/build';
 import type { Command, CommandContext } from '../command.js';
 import { settingFlags, str, list } from '../flags.js';
@@ -68,11 +68,11 @@ const command: Command = {
     const early = resolveSettings({ flags, env: ctx.env, door: 'cli' });
     const single = wantsSingleImage(early) || list(v.output).length > 0 || ctx.positionals.some((p) => existsSync(resolve(ctx.cwd, p)));
     if (!single && hasConfig(ctx.cwd, early.config)) return buildPipeline(ctx, ctx.positionals);
-    if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one CONTEXT, got ${ctx.positionals.join(' ')}`);
+    if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one CONTEXT, got ${quote(ctx.positionals.join(' '))}`);
     const format = str(v.format) ?? 'oci';
-    if (format !== 'oci' && format !== 'docker') throw new UsageError(`Expected --format oci or docker, got ${JSON.stringify(format)}`);
+    if (format !== 'oci' && format !== 'docker') throw new UsageError(`Expected --format oci or docker, got ${quote(format)}`);
     const level = str(v['compression-level']);
-    if (level !== undefined && !/^[0-9]$/.test(level)) throw new UsageError(`Expected --compression-level 0-9, got ${JSON.stringify(level)}`);
+    if (level !== undefined && !/^[0-9]$/.test(level)) throw new UsageError(`Expected --compression-level 0-9, got ${quote(level)}`);
     const outputs = list(v.output).map((o) => parseOutput(o, ctx.cwd));
     // `-o registry:REPO` is --push --image REPO.
     const registryOut = outputs.find((o) => o.kind === 'registry');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, DURATION_EXPECTED, durationMs, formatReference, isDeployError, parseReference, UsageError, type Digest, type Logger, type SourcePosition } from '@pipeline/core';
+import { ConfigError, DURATION_EXPECTED, durationMs, formatReference, isDeployError, parseReference, UsageError, type Digest, type Logger, type SourcePosition, cut, quote } from '@pipeline/core';
 import { checkGitRecord, history, openTarget, recordToGit, resolveSecrets, type DeployEnvironment, type GitRecordResult, type HistoryEntry, type PullAuth, type Target } from '@pipeline/deploy';
 import { loginFor, resolveCredentials } from '@pipeline/build';
 import { logins, resolveFacts, resolveSettings, type Settings } from '../settings/index.js';
@@ -29,7 +29,7 @@ export async function openEnvironment(ctx: CommandContext, positionals = ctx.pos
 
 /** The one ENVIRONMENT argument of an environment command. */
 export function environmentName(positionals: string[]): string {
-  if (positionals.length !== 1) throw new UsageError(`Expected one ENVIRONMENT, got ${positionals.length ? positionals.join(' ') : 'none'}`, 'e.g. pipeline deploy production; the names are the keys of environments: in pipeline.yml');
+  if (positionals.length !== 1) throw new UsageError(`Expected one ENVIRONMENT, got ${positionals.length ? quote(positionals.join(' ')) : 'none'}`, 'e.g. pipeline deploy production; the names are the keys of environments: in pipeline.yml');
   return positionals[0];
 }
 
@@ -43,7 +43,7 @@ export async function loadEnvironment(name: string, o: { cwd: string; config?: s
   if (!env) {
     const names = Object.keys(cfg.environments);
     throw new ConfigError(
-      names.length ? `environments: no environment '${name}'${mean(name, names)}; defined: ${names.join(', ')}` : `environments: no environment '${name}': pipeline.yml defines none`,
+      names.length ? `environments: no environment '${cut(name)}'${mean(name, names)}; defined: ${names.join(', ')}` : `environments: no environment '${cut(name)}': pipeline.yml defines none`,
       pos(names.length ? ['environments'] : []),
       names.length ? undefined : 'add an environments: section, see docs/configuration.md',
     );
@@ -86,7 +86,7 @@ export function pickRecorded(cfg: Pick<PipelineConfig, 'images'>, env: DeployEnv
 export async function imageFor(s: EnvSession, flag: string | undefined, env: NodeJS.ProcessEnv): Promise<{ image: string; digest: Digest; sha?: string }> {
   if (flag !== undefined) {
     const ref = parseReference(flag);
-    if (!ref.digest) throw new UsageError(`Expected --image REPOSITORY@sha256:<digest>, got ${JSON.stringify(flag)}`, 'deploys run what was pushed, by digest: pipeline build --push prints it');
+    if (!ref.digest) throw new UsageError(`Expected --image REPOSITORY@sha256:<digest>, got ${quote(flag)}`, 'deploys run what was pushed, by digest: pipeline build --push prints it');
     return { image: formatReference(ref), digest: ref.digest, sha: ref.tag && /^[0-9a-f]{7,40}$/.test(ref.tag) ? ref.tag : undefined };
   }
   const rec = pickRecorded(s.cfg, s.env, await readRecord(s.cfg.dir));
@@ -122,14 +122,14 @@ export async function targetFor(s: EnvSession): Promise<Target> {
 export function durationFlag(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const ms = durationMs(v);
-  if (ms === undefined) throw new UsageError(`Expected --${flag} to be ${DURATION_EXPECTED}, got ${JSON.stringify(v)}`);
+  if (ms === undefined) throw new UsageError(`Expected --${flag} to be ${DURATION_EXPECTED}, got ${quote(v)}`);
   return ms;
 }
 
 export function intFlag(v: unknown, flag: string, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!(n >= min)) throw new UsageError(`Expected --${flag} N, an integer of at least ${min}, got ${JSON.stringify(v)}`);
+  if (!(n >= min)) throw new UsageError(`Expected --${flag} N, an integer of at least ${min}, got ${quote(v)}`);
   return n;
 }
 

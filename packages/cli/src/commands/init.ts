@@ -1,4 +1,4 @@
-import { UsageError, parseReference } from '@pipeline/core';
+import { UsageError, parseReference, quote } from '@pipeline/core';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
@@ -23,13 +23,13 @@ const command: Command = {
     '    --force           overwrite an existing pipeline.yml (a Dockerfile is never overwritten)',
   ],
   async run(ctx: CommandContext) {
-    if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one DIR, got ${ctx.positionals.join(' ')}`);
+    if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one DIR, got ${quote(ctx.positionals.join(' '))}`);
     const dir = resolve(ctx.cwd, ctx.positionals[0] ?? '.');
     const base = str(ctx.values.from) ?? 'node:20.11.1';
     const ref = parseReference(base);
-    if (ref.tag === 'latest' && !ref.digest) throw new UsageError(`Expected --from with a version tag or digest, got ${JSON.stringify(base)}`, 'e.g. --from node:20.11.1');
+    if (ref.tag === 'latest' && !ref.digest) throw new UsageError(`Expected --from with a version tag or digest, got ${quote(base)}`, 'e.g. --from node:20.11.1');
     const name = str(ctx.values.name) ?? 'app';
-    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(name)) throw new UsageError(`Expected --name of lowercase letters, digits and . _ -, got ${JSON.stringify(name)}`);
+    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(name)) throw new UsageError(`Expected --name of lowercase letters, digits and . _ -, got ${quote(name)}`);
     const file = join(dir, CONFIG_FILE);
     if ((await exists(file)) && !ctx.values.force) throw new UsageError(`${file} exists; not overwriting it`, 'pass --force to replace it');
     await mkdir(dir, { recursive: true });

@@ -1,4 +1,4 @@
-import { UsageError } from '@pipeline/core';
+import { UsageError, quote } from '@pipeline/core';
 import { lockStatus, releaseLock } from '@pipeline/deploy';
 import type { Command } from '../command.js';
 import { ENV_FLAGS, ENV_HELP, openEnvironment, targetFor } from './deploy-env.js';
@@ -11,7 +11,7 @@ const command: Command = {
   help: [...ENV_HELP, 'release frees the lock on every host: only for a deploy that is known to be dead.'],
   async run(ctx) {
     const [action, ...rest] = ctx.positionals;
-    if (action !== 'status' && action !== 'release') throw new UsageError(`Expected lock status or lock release, got ${action === undefined ? 'nothing' : JSON.stringify(action)}`, 'e.g. pipeline lock status production');
+    if (action !== 'status' && action !== 'release') throw new UsageError(`Expected lock status or lock release, got ${action === undefined ? 'nothing' : quote(action)}`, 'e.g. pipeline lock status production');
     const s = await openEnvironment(ctx, rest);
     const target = await targetFor(s);
     try {

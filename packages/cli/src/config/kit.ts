@@ -1,4 +1,4 @@
-import { ConfigError, type SourcePosition } from '@pipeline/core';
+import { ConfigError, type SourcePosition, cut } from '@pipeline/core';
 import type { Path, YamlSource } from './source.js';
 import { mean } from './suggest.js';
 
@@ -20,10 +20,10 @@ export const dotted = (path: Path): string => path.reduce<string>((s, p) => (typ
 /** A value as the user wrote it, for "got …". */
 export function show(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
-  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'string') return `'${cut(v)}'`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${String(v)}`;
+  return `${typeof v} ${cut(String(v))}`;
 }
 
 export function fail(ctx: Ctx, path: Path, message: string, opts: { key?: boolean; hint?: string } = {}): never {
@@ -49,7 +49,7 @@ export function keys(ctx: Ctx, path: Path, v: Record<string, unknown>, allowed: 
   for (const k of Object.keys(v)) {
     if (allowed.includes(k)) continue;
     const where = path.length ? ` in ${dotted(path)}` : ' at the top level';
-    throw new ConfigError(`unknown key '${k}'${where}${mean(k, allowed)}; allowed: ${allowed.join(', ')}`, ctx.src.pos([...path, k], { key: true }));
+    throw new ConfigError(`unknown key '${cut(k)}'${where}${mean(k, allowed)}; allowed: ${allowed.join(', ')}`, ctx.src.pos([...path, k], { key: true }));
   }
   for (const k of required) if (v[k] === undefined || v[k] === null) fail(ctx, path, `missing required key '${k}'`);
 }

@@ -1,4 +1,4 @@
-import { ConfigError, type SourcePosition } from '@pipeline/core';
+import { ConfigError, type SourcePosition, cut, quote } from '@pipeline/core';
 
 export type Path = (string | number)[];
 export type At = (path: Path) => SourcePosition;
@@ -53,5 +53,5 @@ export function show(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return JSON.stringify(v);
+  return typeof v === 'string' ? quote(v) : cut(JSON.stringify(v));
 }

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { parseReference, isPipelineError } from '@pipeline/core';
+import { parseReference, isPipelineError, cut } from '@pipeline/core';
 import type { Ctx } from '../kit.js';
 import { fail, isObj, keys, obj, oneOf, show, str, strish, strList, strMap } from '../kit.js';
 import type { Executor, FromRef, ImageConfig, VersionPolicy } from '../types.js';
@@ -15,7 +15,7 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 /** One entry of `images:`; references between images are checked afterwards, by the graph. */
 export function parseImage(ctx: Ctx, dir: string, name: string, raw: unknown, imageNames: string[]): ImageConfig {
   const path = ['images', name];
-  if (!NAME.test(name)) fail(ctx, path, `Expected an image name of lowercase letters, digits and . _ - (a registry repository component), got '${name}'`, { key: true });
+  if (!NAME.test(name)) fail(ctx, path, `Expected an image name of lowercase letters, digits and . _ - (a registry repository component), got '${cut(name)}'`, { key: true });
   const r = obj(ctx, path, raw);
   keys(ctx, path, r, IMAGE_KEYS, ['dockerfile']);
   const dockerfile = resolve(dir, str(ctx, [...path, 'dockerfile'], r.dockerfile, 'a path to a Dockerfile'));
@@ -28,7 +28,7 @@ export function parseImage(ctx: Ctx, dir: string, name: string, raw: unknown, im
   tags.forEach((t, i) => checkTagTemplate(ctx, [...path, 'tags', i], t));
   checkTagPolicy(ctx, path, tags, !!version);
   const platform = r.platform === undefined ? undefined : str(ctx, [...path, 'platform'], r.platform);
-  if (platform !== undefined && !PLATFORM.test(platform)) fail(ctx, [...path, 'platform'], `Expected os/arch[/variant] like linux/amd64, got '${platform}'`);
+  if (platform !== undefined && !PLATFORM.test(platform)) fail(ctx, [...path, 'platform'], `Expected os/arch[/variant] like linux/amd64, got '${cut(platform)}'`);
   return {
     name,
     dockerfile,
@@ -47,7 +47,7 @@ export function parseImage(ctx: Ctx, dir: string, name: string, raw: unknown, im
 function parseVersion(ctx: Ctx, path: (string | number)[], raw: unknown): VersionPolicy {
   if (!isObj(raw)) {
     const value = strish(ctx, path, raw);
-    if (!/^[\w][\w.+-]*$/.test(value)) fail(ctx, path, `Expected a version like 12.5 or 20.11.1, got '${value}'`);
+    if (!/^[\w][\w.+-]*$/.test(value)) fail(ctx, path, `Expected a version like 12.5 or 20.11.1, got '${cut(value)}'`);
     return { kind: 'fixed', value };
   }
   keys(ctx, path, raw, ['label', 'arg']);
@@ -55,7 +55,7 @@ function parseVersion(ctx: Ctx, path: (string | number)[], raw: unknown): Versio
   if (set.length !== 1) fail(ctx, path, `Expected exactly one of: label, arg, got ${set.length ? set.join(' and ') : 'an empty mapping'}`);
   if (set[0] === 'label') return { kind: 'label', label: str(ctx, [...path, 'label'], raw.label, 'a label name') };
   const arg = str(ctx, [...path, 'arg'], raw.arg, 'an ARG name');
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(arg)) fail(ctx, [...path, 'arg'], `Expected an ARG name like NODE_VERSION, got '${arg}'`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(arg)) fail(ctx, [...path, 'arg'], `Expected an ARG name like NODE_VERSION, got '${cut(arg)}'`);
   return { kind: 'arg', arg };
 }
 
@@ -65,7 +65,7 @@ function parseFrom(ctx: Ctx, path: (string | number)[], raw: unknown, imageNames
   if (imageNames.includes(raw)) return { kind: 'image', name: raw };
   if (!/[:@]/.test(raw.split('/').pop()!)) {
     const near = imageNames.length ? `; images: ${imageNames.join(', ')}` : '';
-    fail(ctx, path, `'${raw}' is not an image of this pipeline${mean(raw, imageNames)}${near}`, { hint: 'an external base needs a tag or digest, e.g. debian:12 or debian@sha256:…' });
+    fail(ctx, path, `'${cut(raw)}' is not an image of this pipeline${mean(raw, imageNames)}${near}`, { hint: 'an external base needs a tag or digest, e.g. debian:12 or debian@sha256:…' });
   }
   try {
     parseReference(raw);
@@ -73,6 +73,6 @@ function parseFrom(ctx: Ctx, path: (string | number)[], raw: unknown, imageNames
     if (isPipelineError(e)) fail(ctx, path, e.message);
     throw e;
   }
-  if (/:latest(@|$)/.test(raw)) fail(ctx, path, `Expected a pinned version, got '${raw}'`, { hint: 'a :latest base changes under you; use a version tag, ideally with @sha256:…' });
+  if (/:latest(@|$)/.test(raw)) fail(ctx, path, `Expected a pinned version, got '${cut(raw)}'`, { hint: 'a :latest base changes under you; use a version tag, ideally with @sha256:…' });
   return { kind: 'external', ref: raw };
 }

@@ -1,3 +1,4 @@
+import { cut } from '@pipeline/core';
 import type { Ctx } from '../kit.js';
 import { fail, obj, warnOrFail } from '../kit.js';
 import type { ImageConfig } from '../types.js';
@@ -22,7 +23,7 @@ export function parseImages(ctx: Ctx, dir: string, raw: unknown): { images: Reco
   for (const name of names) {
     if (depth[name] > MAX_CHAIN) warnOrFail(ctx, ['images', name, 'from'], `chain ${chainOf(parents, name).join(' → ')} is ${depth[name]} images deep; expected at most ${MAX_CHAIN} (OS → middleware → app)`, 'fold a layer into its neighbour');
     if (children[name].length && !images[name].version) {
-      fail(ctx, ['images', name], `'${name}' is the base of ${children[name].join(', ')} but has no version:`, { key: true, hint: 'OS and middleware images are tagged with their software version: add version: "1.2.3", { label: … } or { arg: … }' });
+      fail(ctx, ['images', name], `'${cut(name)}' is the base of ${children[name].join(', ')} but has no version:`, { key: true, hint: 'OS and middleware images are tagged with their software version: add version: "1.2.3", { label: … } or { arg: … }' });
     }
   }
   return { images, order: topoOrder(parents) };

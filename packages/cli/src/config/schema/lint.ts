@@ -1,3 +1,4 @@
+import { cut } from '@pipeline/core';
 import type { Ctx } from '../kit.js';
 import { bool, fail, keys, obj, strList } from '../kit.js';
 import type { LintConfig } from '../types.js';
@@ -9,7 +10,7 @@ export function parseLint(ctx: Ctx, raw: unknown): LintConfig {
   keys(ctx, ['lint'], r, ['disable', 'strict']);
   const disable = r.disable === undefined ? [] : strList(ctx, ['lint', 'disable'], r.disable);
   disable.forEach((id, i) => {
-    if (!/^PL\d{3}$/.test(id)) fail(ctx, ['lint', 'disable', i], `Expected a rule id like PL003, got '${id}'`, { hint: 'pipeline lint --json lists each finding with its rule id' });
+    if (!/^PL\d{3}$/.test(id)) fail(ctx, ['lint', 'disable', i], `Expected a rule id like PL003, got '${cut(id)}'`, { hint: 'pipeline lint --json lists each finding with its rule id' });
   });
   return { disable, strict: r.strict === undefined ? false : bool(ctx, ['lint', 'strict'], r.strict) };
 }

@@ -1,3 +1,4 @@
+import { cut } from '@pipeline/core';
 import type { Ctx } from '../kit.js';
 import { bool, fail, keys, obj, str } from '../kit.js';
 import type { RegistryConfig } from '../types.js';
@@ -15,9 +16,9 @@ export function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
   }
   keys(ctx, path, r, ['url', 'namespace', 'insecure'], ['url']);
   const url = str(ctx, [...path, 'url'], r.url, 'a registry host[:port] like 127.0.0.1:5000');
-  if (/^[a-z]+:\/\//i.test(url)) fail(ctx, [...path, 'url'], `Expected host[:port] without a scheme, got '${url}'`, { hint: `write ${url.replace(/^[a-z]+:\/\//i, '')} (and insecure: true for plain HTTP)` });
-  if (!HOST.test(url)) fail(ctx, [...path, 'url'], `Expected a registry host[:port] like 127.0.0.1:5000 or ghcr.io, got '${url}'`);
+  if (/^[a-z]+:\/\//i.test(url)) fail(ctx, [...path, 'url'], `Expected host[:port] without a scheme, got '${cut(url)}'`, { hint: `write ${cut(url.replace(/^[a-z]+:\/\//i, ''))} (and insecure: true for plain HTTP)` });
+  if (!HOST.test(url)) fail(ctx, [...path, 'url'], `Expected a registry host[:port] like 127.0.0.1:5000 or ghcr.io, got '${cut(url)}'`);
   const namespace = r.namespace === undefined ? undefined : str(ctx, [...path, 'namespace'], r.namespace);
-  if (namespace !== undefined && !NAMESPACE.test(namespace)) fail(ctx, [...path, 'namespace'], `Expected lowercase path components like team or group/project, got '${namespace}'`);
+  if (namespace !== undefined && !NAMESPACE.test(namespace)) fail(ctx, [...path, 'namespace'], `Expected lowercase path components like team or group/project, got '${cut(namespace)}'`);
   return { url, namespace, insecure: r.insecure === undefined ? false : bool(ctx, [...path, 'insecure'], r.insecure) };
 }

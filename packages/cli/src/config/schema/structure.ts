@@ -1,3 +1,4 @@
+import { cut } from '@pipeline/core';
 import type { Ctx } from '../kit.js';
 import { bool, fail, keys, obj, str, strList, strMap, strish } from '../kit.js';
 import type { Path } from '../source.js';
@@ -23,7 +24,7 @@ export function parseStructureCheck(ctx: Ctx, path: Path, raw: unknown): Structu
   const r = obj(ctx, path, raw);
   const kinds = KIND_NAMES.filter((k) => k in r);
   if (kinds.length !== 1) {
-    fail(ctx, path, `Expected exactly one of: ${KIND_NAMES.join(', ')}, got ${kinds.length ? kinds.join(' and ') : Object.keys(r).map((k) => `'${k}'`).join(', ') || 'an empty mapping'}`);
+    fail(ctx, path, `Expected exactly one of: ${KIND_NAMES.join(', ')}, got ${kinds.length ? kinds.join(' and ') : Object.keys(r).map((k) => `'${cut(k)}'`).join(', ') || 'an empty mapping'}`);
   }
   const kind = kinds[0];
   keys(ctx, path, r, KINDS[kind]);
@@ -49,7 +50,7 @@ export function parseStructureCheck(ctx: Ctx, path: Path, raw: unknown): Structu
     case 'ports': {
       const ports = strList(ctx, at, r.ports);
       ports.forEach((p, i) => {
-        if (!/^\d{1,5}(\/(tcp|udp|sctp))?$/.test(p) || Number(p.split('/')[0]) > 65535) fail(ctx, [...at, i], `Expected a port like 8080/tcp, got '${p}'`);
+        if (!/^\d{1,5}(\/(tcp|udp|sctp))?$/.test(p) || Number(p.split('/')[0]) > 65535) fail(ctx, [...at, i], `Expected a port like 8080/tcp, got '${cut(p)}'`);
       });
       return { kind, ports: ports.map((p) => (p.includes('/') ? p : `${p}/tcp`)) };
     }
@@ -60,7 +61,7 @@ export function parseStructureCheck(ctx: Ctx, path: Path, raw: unknown): Structu
     case 'max-size': {
       const text = strish(ctx, at, r['max-size']);
       const bytes = parseSize(text);
-      if (bytes === undefined || bytes <= 0) fail(ctx, at, `Expected a size like 150MB, 200MiB or 1.5GB, got '${text}'`);
+      if (bytes === undefined || bytes <= 0) fail(ctx, at, `Expected a size like 150MB, 200MiB or 1.5GB, got '${cut(text)}'`);
       return { kind, bytes };
     }
     case 'label':
@@ -70,6 +71,6 @@ export function parseStructureCheck(ctx: Ctx, path: Path, raw: unknown): Structu
 
 function absPath(ctx: Ctx, path: Path, raw: unknown): string {
   const p = str(ctx, path, raw, 'an absolute path in the image');
-  if (!p.startsWith('/')) fail(ctx, path, `Expected an absolute path in the image, got '${p}'`);
+  if (!p.startsWith('/')) fail(ctx, path, `Expected an absolute path in the image, got '${cut(p)}'`);
   return p;
 }

@@ -1,7 +1,7 @@
 import type { Ctx } from '../kit.js';
 import { fail, warnOrFail } from '../kit.js';
 import type { Path } from '../source.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean, cut } from '@pipeline/core';
 
 /** The same variables as @pipeline/build's computeTags; on an image without version: the version ones come from a v1.2.3 git tag. */
 export const PLACEHOLDERS = ['version', 'major', 'minor', 'patch', 'semver', 'sha', 'short', 'branch'] as const;
@@ -17,7 +17,7 @@ export function checkTagTemplate(ctx: Ctx, path: Path, tag: string): void {
     if (!(PLACEHOLDERS as readonly string[]).includes(p)) fail(ctx, path, `unknown placeholder {${p}}${m ? ` (did you mean {${m}}?)` : ''}; allowed: ${PLACEHOLDERS.map((x) => `{${x}}`).join(', ')}`);
   }
   const literal = tag.replace(/\{[^}]*\}/g, 'x');
-  if (!/^[\w][\w.-]{0,127}$/.test(literal)) fail(ctx, path, `Expected a tag of letters, digits, '_', '.', '-' (not starting with '.' or '-'), got '${tag}'`);
+  if (!/^[\w][\w.-]{0,127}$/.test(literal)) fail(ctx, path, `Expected a tag of letters, digits, '_', '.', '-' (not starting with '.' or '-'), got '${cut(tag)}'`);
 }
 
 /**
@@ -28,9 +28,9 @@ export function checkTagTemplate(ctx: Ctx, path: Path, tag: string): void {
 export function checkTagPolicy(ctx: Ctx, path: Path, tags: string[], hasVersion: boolean): void {
   const all = tags.flatMap(placeholders);
   if (hasVersion) {
-    if (!all.some((p) => VERSION_PH.includes(p))) fail(ctx, [...path, 'tags'], `Expected a tag with {version}, {major}, {minor}, {patch} or {semver} for a versioned image, got ${tags.map((t) => `'${t}'`).join(', ')}`, { hint: 'OS and middleware images are tagged with their software version' });
+    if (!all.some((p) => VERSION_PH.includes(p))) fail(ctx, [...path, 'tags'], `Expected a tag with {version}, {major}, {minor}, {patch} or {semver} for a versioned image, got ${tags.map((t) => `'${cut(t)}'`).join(', ')}`, { hint: 'OS and middleware images are tagged with their software version' });
     if (tags.some((t) => placeholders(t).includes('branch'))) warnOrFail(ctx, [...path, 'tags'], 'a {branch} tag moves with every push; bases built on it change under their users');
   } else {
-    if (!all.some((p) => SHA_PH.includes(p))) fail(ctx, [...path, 'tags'], `Expected a tag with {sha} or {short} for an image without version:, got ${tags.map((t) => `'${t}'`).join(', ')}`, { hint: 'app images are tagged with the git SHA; give OS/middleware images a version:' });
+    if (!all.some((p) => SHA_PH.includes(p))) fail(ctx, [...path, 'tags'], `Expected a tag with {sha} or {short} for an image without version:, got ${tags.map((t) => `'${cut(t)}'`).join(', ')}`, { hint: 'app images are tagged with the git SHA; give OS/middleware images a version:' });
   }
 }

@@ -1,3 +1,4 @@
+import { cut } from '@pipeline/core';
 import type { Ctx } from '../kit.js';
 import { fail, int, keys, list, obj, str, strList, strish } from '../kit.js';
 import type { Path } from '../source.js';
@@ -12,7 +13,7 @@ export function parseTests(ctx: Ctx, raw: unknown, imageNames: string[]): Record
   const out: Record<string, ImageTests> = {};
   for (const [name, v] of Object.entries(obj(ctx, ['test'], raw))) {
     const path = ['test', name];
-    if (!imageNames.includes(name)) fail(ctx, path, `'${name}' is not an image of this pipeline${mean(name, imageNames)}; images: ${imageNames.join(', ') || '(none)'}`, { key: true });
+    if (!imageNames.includes(name)) fail(ctx, path, `'${cut(name)}' is not an image of this pipeline${mean(name, imageNames)}; images: ${imageNames.join(', ') || '(none)'}`, { key: true });
     const r = obj(ctx, path, v);
     keys(ctx, path, r, ['structure', 'commands', 'smoke']);
     out[name] = {
@@ -28,7 +29,7 @@ function duration(ctx: Ctx, path: Path, raw: unknown, dflt: number): number {
   if (raw === undefined) return dflt;
   const text = strish(ctx, path, raw);
   const ms = durationMs(text);
-  if (ms === undefined || ms <= 0) fail(ctx, path, `Expected ${DURATION_EXPECTED}, got '${text}'`);
+  if (ms === undefined || ms <= 0) fail(ctx, path, `Expected ${DURATION_EXPECTED}, got '${cut(text)}'`);
   return ms;
 }
 
@@ -48,7 +49,7 @@ function parseSmoke(ctx: Ctx, path: Path, raw: unknown): SmokeTest {
   const r = obj(ctx, path, raw);
   keys(ctx, path, r, ['port', 'http', 'expect-status', 'timeout'], ['port']);
   const http = r.http === undefined ? undefined : str(ctx, [...path, 'http'], r.http, 'an HTTP path like /healthz');
-  if (http !== undefined && !http.startsWith('/')) fail(ctx, [...path, 'http'], `Expected an HTTP path starting with /, got '${http}'`);
+  if (http !== undefined && !http.startsWith('/')) fail(ctx, [...path, 'http'], `Expected an HTTP path starting with /, got '${cut(http)}'`);
   return {
     port: int(ctx, [...path, 'port'], r.port, 1, 65535),
     http,
