@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ContextError, silentLogger, type Digest, type Logger } from '@pipeline/core';
-import { parseDockerfile } from './dockerfile/index.js';
+import { parseDockerfile, readDockerfile } from './dockerfile/index.js';
 import { execute, type ExecuteResult, type StepRunner } from './executor/native.js';
 import { makeCopyRunner } from './executor/copy.js';
 import { engineRunner } from './executor/engine.js';
@@ -80,18 +80,21 @@ export function withLabels(image: Image, labels: Record<string, string>): Image 
   return { ...image, config: { ...c, config: { ...c.config, Labels: { ...(c.config.Labels ?? {}), ...labels } } }, annotations: { ...(image.annotations ?? {}), ...labels } };
 }
 
+/** The context must be a directory: a file or a missing path is the user's mistake, said before anything is read. */
+async function checkContextDir(context: string): Promise<void> {
+  const st = await stat(context).catch((e: NodeJS.ErrnoException) => {
+    throw new ContextError(`the build context ${e.code === 'ENOENT' || e.code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${e.code})`}`, { file: context }, 'Expected a directory (the positional CONTEXT or --context DIR)');
+  });
+  if (!st.isDirectory()) throw new ContextError('the build context is a file, not a directory', { file: context }, 'Expected a directory as CONTEXT; name the Dockerfile with --file PATH');
+}
+
 /** Builds an image from a Dockerfile, daemonless: parse → execute stages → an Image (not yet written). */
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.logger ?? silentLogger;
   const context = resolve(opts.context);
   const file = opts.file ? (isAbsolute(opts.file) ? opts.file : resolve(opts.file)) : join(context, 'Dockerfile');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new ContextError(`cannot read Dockerfile ${file}`, { file }, 'Expected a Dockerfile in the context, or --file PATH');
-  }
-  const df = parseDockerfile(text, file);
+  await checkContextDir(context);
+  const df = parseDockerfile(await readDockerfile(file), file);
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.env);
   const store = join(cacheDir, 'store');
   const epoch = opts.epoch !== undefined ? { epoch: opts.epoch, from: 'option' } : await resolveEpoch(context, opts.env);

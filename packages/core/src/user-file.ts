@@ -32,12 +32,12 @@ export async function readUserFile(file: string, o: UserFileOptions & { optional
     if ((code === 'ENOENT' || code === 'ENOTDIR') && o.optional) return undefined;
     if (code === 'ENOENT') throw o.error(`${o.what} not found: ${file}`, where, 'missing');
     if (code === 'ENOTDIR') throw o.error(`${o.what} not found: a part of ${file} is a file, not a directory`, where, 'missing');
-    throw o.error(`cannot read ${o.what} ${file}: ${code ?? (e as Error).message}`, where, 'unreadable');
+    throw o.error(`cannot read ${o.what}: ${code ?? (e as Error).message}`, where, 'unreadable');
   }
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) throw o.error(`${o.what} ${file} is a directory; expected a file`, where, 'directory');
-    if (!st.isFile()) throw o.error(`${o.what} ${file} is not a regular file`, where, 'unreadable');
+    if (st.isDirectory()) throw o.error(`${o.what} is a directory, not a file`, where, 'directory');
+    if (!st.isFile()) throw o.error(`${o.what} is not a regular file`, where, 'unreadable');
     if (st.size > max) throw o.error(`${o.what} is ${mib(st.size)}; the limit is ${mib(max)}`, where, 'too-big');
     // Read until EOF but never past max: a file that grows after the stat is still caught.
     const parts: Buffer[] = [];

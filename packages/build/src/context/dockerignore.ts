@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ContextError, quote } from '@pipeline/core';
+import { ContextError, quote, readUserFile } from '@pipeline/core';
 import { cleanPath } from './clean.js';
 import { PatternMatcher } from './patterns.js';
 
@@ -56,13 +55,9 @@ export function makeIgnore(patterns: { pattern: string; line: number }[] | strin
 
 export const noIgnore: Ignore = makeIgnore([]);
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+/** The ignore file's text, or undefined when there is none; a directory or an oversized file is the user's mistake. */
+function readIfExists(file: string): Promise<string | undefined> {
+  return readUserFile(file, { what: '.dockerignore', optional: true, error: (message, position, problem) => new ContextError(message, position, problem === 'directory' ? `remove or rename the directory ${basename(file)}: it must be a file of patterns, one per line` : undefined) });
 }
 
 /**

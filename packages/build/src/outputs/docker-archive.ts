@@ -8,6 +8,7 @@ import { configBlob, manifestBlob, type Image } from '../model/image.js';
 import { MediaType, type ManifestFlavor } from '../model/media-types.js';
 import { hashingStream, openBlob } from '../store/blob-store.js';
 import { ensureLocalBlob } from './local-blob.js';
+import { checkOutputTarget } from './spec.js';
 
 export interface DockerArchiveResult {
   digest: Digest;
@@ -43,6 +44,7 @@ export async function writeDockerArchive(image: Image, file: string, opts: { rep
   const layers = image.layers.filter((l) => !seen.has(l.digest) && seen.add(l.digest));
   const names = [...new Set([...small.keys(), ...layers.map((l) => path(l.digest))])].sort();
 
+  checkOutputTarget({ kind: 'docker-archive', file });
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   const pack = tar.pack();

@@ -8,6 +8,7 @@ import type { Descriptor, Index } from '../model/types.js';
 import { blobSize, ingestBlob, linkBlob } from '../store/blob-store.js';
 import type { Layer } from '../model/layer.js';
 import { ensureLocalBlob } from './local-blob.js';
+import { checkOutputTarget } from './spec.js';
 
 export interface OciLayoutResult {
   digest: Digest;
@@ -42,6 +43,7 @@ async function writeLayer(dir: string, layer: Layer, localStore?: string): Promi
  */
 export async function writeOciLayout(image: Image, dir: string, opts: { flavor?: ManifestFlavor; refName?: string; localStore?: string; concurrency?: number } = {}): Promise<OciLayoutResult> {
   const flavor = opts.flavor ?? 'oci';
+  checkOutputTarget({ kind: 'oci', dir });
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
   let written = 0;
   const queue = [...image.layers];

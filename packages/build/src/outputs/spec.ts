@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { UsageError, parseReference, type Reference, quote } from '@pipeline/core';
 
 /** Where a built image goes. */
@@ -24,4 +25,34 @@ export function parseOutput(text: string, cwd = process.cwd()): OutputSpec {
     return kind === 'oci' ? { kind, dir: path, ref } : { kind, file: path, ref };
   }
   throw new UsageError(`Expected --output oci:DIR[:tag], docker-archive:FILE[:name:tag] or registry[:REF], got ${quote(text)}`);
+}
+
+/**
+ * Checks, before anything is built, that an output can be written where it names: a
+ * docker-archive is a file (not an existing directory), an OCI layout a directory (not a file),
+ * and the nearest existing parent of either is a directory.
+ */
+export function checkOutputTarget(spec: OutputSpec): void {
+  if (spec.kind === 'registry') return;
+  const [path, want, example] = spec.kind === 'oci' ? [spec.dir, 'directory', 'oci:out/app'] : [spec.file, 'file', 'docker-archive:out/app.tar'];
+  const shown = `--output ${spec.kind}:${path}`;
+  const fail = (why: string): never => {
+    throw new UsageError(`${shown}: ${why}`, `Expected a ${want} path, e.g. ${example}`);
+  };
+  const st = statOrUndefined(path);
+  if (st && spec.kind === 'docker-archive' && st.isDirectory()) fail(`${path} is a directory`);
+  if (st && spec.kind === 'oci' && !st.isDirectory()) fail(`${path} exists and is not a directory`);
+  for (let p = dirname(path); ; p = dirname(p)) {
+    const up = statOrUndefined(p);
+    if (up && !up.isDirectory()) fail(`${p} is not a directory`);
+    if (up || p === dirname(p)) break;
+  }
+}
+
+function statOrUndefined(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
 }

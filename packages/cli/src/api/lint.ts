@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { UsageError } from '@pipeline/core';
-import { effectiveUser, lintDockerfile, parseDockerfile, type Finding } from '@pipeline/build';
+import { USER_FILE_MAX } from '@pipeline/core';
+import { effectiveUser, lintDockerfile, parseDockerfile, readDockerfile, type Finding } from '@pipeline/build';
 import type { PipelineConfig } from '../config/index.js';
 
 export type LintFinding = Finding & { file: string };
@@ -16,9 +15,7 @@ export async function lintDockerfiles(files: string[], o: { config?: PipelineCon
   const baseUser = pipelineUsers(o.config);
   const disable = o.disable ?? o.config?.lint.disable ?? [];
   for (const file of files) {
-    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw e.code === 'ENOENT' ? new UsageError(`Dockerfile not found: ${file}`, 'pass --file PATH, or run pipeline init') : e;
-    });
+    const text = await readDockerfile(file);
     const shown = relative(o.cwd, file) || file;
     for (const f of lintDockerfile(parseDockerfile(text, shown), { disable, pipelineImages: o.config ? Object.keys(o.config.images) : [], baseUser })) out.push({ file: shown, ...f });
   }
@@ -37,6 +34,7 @@ function pipelineUsers(config: PipelineConfig | undefined): (image: string) => s
     let user: string | undefined;
     try {
       const file = config.images[name].dockerfile;
+      if (statSync(file).size > USER_FILE_MAX) throw new Error('too big: linted (and reported) on its own');
       user = effectiveUser(parseDockerfile(readFileSync(file, 'utf8'), file), (from) => userOf(from, new Set([...seen, name])));
     } catch {
       user = undefined; // unreadable or invalid: linted (and reported) on its own

@@ -1,5 +1,5 @@
 import { UsageError, formatReference, quote } from '@pipeline/core';
-import { parseOutput } from '@pipeline/build';
+import { checkOutputTarget, parseOutput } from '@pipeline/build';
 import type { Command, CommandContext } from '../command.js';
 import { settingFlags, str, list } from '../flags.js';
 import { resolve } from 'node:path';
@@ -74,6 +74,7 @@ const command: Command = {
     const level = str(v['compression-level']);
     if (level !== undefined && !/^[0-9]$/.test(level)) throw new UsageError(`Expected --compression-level 0-9, got ${quote(level)}`);
     const outputs = list(v.output).map((o) => parseOutput(o, ctx.cwd));
+    for (const o of outputs) checkOutputTarget(o);
     // `-o registry:REPO` is --push --image REPO.
     const registryOut = outputs.find((o) => o.kind === 'registry');
     if (registryOut) {

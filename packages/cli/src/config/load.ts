@@ -1,11 +1,18 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError } from '@pipeline/core';
+import { ConfigError, readUserFile, USER_FILE_MAX } from '@pipeline/core';
 import { parseYamlSource } from './source.js';
 import { validate } from './validate.js';
 import type { PipelineConfig } from './types.js';
 
 export const CONFIG_FILE = 'pipeline.yml';
+
+const HINTS = {
+  missing: 'run pipeline init to write a starter pipeline.yml',
+  directory: undefined,
+  'too-big': `pipeline.yml is read whole; over ${USER_FILE_MAX / 1048576} MiB it is not a config a person wrote (generated data belongs in its own file)`,
+  unreadable: undefined,
+} as const;
 
 export interface LoadOptions {
   /** Warnings (a chain deeper than three images, a {branch} tag on a base) become errors; set, it overrides lint.strict (the settings' order). */
@@ -18,15 +25,8 @@ export interface LoadOptions {
  */
 export async function loadConfig(file: string, overrides: LoadOptions = {}): Promise<PipelineConfig> {
   let path = resolve(file);
-  let text: string;
-  try {
-    if ((await stat(path)).isDirectory()) path = join(path, CONFIG_FILE);
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError(`${CONFIG_FILE} not found: ${path}`, { file: path }, 'run pipeline init to write a starter pipeline.yml');
-    throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`, { file: path });
-  }
+  if (await stat(path).then((s) => s.isDirectory(), () => false)) path = join(path, CONFIG_FILE);
+  const text = await readUserFile(path, { what: CONFIG_FILE, error: (message, position, problem) => new ConfigError(message, position, HINTS[problem]) });
   return parseConfig(text, path, overrides);
 }
 

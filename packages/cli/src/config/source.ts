@@ -1,5 +1,5 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Document, type Node } from 'yaml';
-import { ConfigError, type SourcePosition } from '@pipeline/core';
+import { LineCounter, parseDocument, visit, isMap, isSeq, isScalar, isAlias, type Alias, type Document, type Node } from 'yaml';
+import { ConfigError, cut, type SourcePosition } from '@pipeline/core';
 
 export type Path = (string | number)[];
 
@@ -29,9 +29,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
-    throw new ConfigError(`YAML: ${(e as Error).message}`, { file }, 'define an anchor (&name) before its alias (*name)');
+    throw aliasError(doc, e, at);
   }
   const find = (path: Path, key: boolean): Node | undefined => nodeAt(doc, path, key);
   return {
@@ -49,6 +49,21 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
     },
   };
+}
+
+/** Aliases a file may expand (YAML's "billion laughs" is an alias bomb). */
+const MAX_ALIASES = 100;
+
+/** toJS's alias failures carry no position: find the alias that has no anchor, else the first alias. */
+function aliasError(doc: Document, e: unknown, at: (offset: number) => SourcePosition): ConfigError {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_, node) => void aliases.push(node) });
+  const dangling = aliases.find((a) => a.resolve(doc) === undefined);
+  const where = (dangling ?? aliases[0])?.range?.[0];
+  const position = where === undefined ? { file: (at(0) as SourcePosition).file } : at(where);
+  if (dangling) return new ConfigError(`YAML: unknown alias *${cut(dangling.source)}`, position, `define the anchor &${cut(dangling.source)} before its alias`);
+  if (/alias count/i.test((e as Error).message)) return new ConfigError(`YAML: the aliases expand to more than ${MAX_ALIASES} nodes (an alias bomb?)`, position, 'write the values out, or use fewer aliases');
+  return new ConfigError(`YAML: ${cut((e as Error).message, 200)}`, position);
 }
 
 /** The duplicated key as written: from the error's offset up to its colon. */

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { contextFingerprint, parseDockerfile, type Dockerfile, type GitInfo } from '@pipeline/build';
+import { contextFingerprint, parseDockerfile, readDockerfile, type Dockerfile, type GitInfo } from '@pipeline/build';
 import type { PipelineConfig } from '../config/index.js';
 import { chainOf, parentsOf } from '../config/index.js';
 import type { BuildRecord } from './record.js';
@@ -34,7 +33,7 @@ export async function planBuild(cfg: PipelineConfig, record: BuildRecord, o: { g
   const byName = new Map<string, PlannedImage>();
   for (const name of cfg.order) {
     const img = cfg.images[name];
-    const text = await readFile(img.dockerfile, 'utf8');
+    const text = await readDockerfile(img.dockerfile);
     const df = parseDockerfile(text, img.dockerfile);
     const parent = img.from?.kind === 'image' ? img.from.name : undefined;
     const parts = {

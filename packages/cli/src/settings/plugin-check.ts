@@ -1,5 +1,4 @@
-import { UsageError } from '@pipeline/core';
-import { didYouMean } from '../config/suggest.js';
+import { didYouMean, UsageError } from '@pipeline/core';
 import type { Env } from './names.js';
 import { varsOf } from './layers.js';
 import { PLUGIN_IGNORED, PLUGIN_LAYER } from './plugin.js';
