@@ -29,7 +29,7 @@ export async function openEnvironment(ctx: CommandContext, positionals = ctx.pos
 
 /** The one ENVIRONMENT argument of an environment command. */
 export function environmentName(positionals: string[]): string {
-  if (positionals.length !== 1) throw new UsageError(`Expected one ENVIRONMENT, got ${positionals.length ? quote(positionals.join(' ')) : 'none'}`, 'e.g. pipeline deploy production; the names are the keys of environments: in pipeline.yml');
+  if (positionals.length !== 1) throw new UsageError(`Expected one ENVIRONMENT, got ${positionals.length ? cut(positionals.join(' ')) : 'none'}`, 'e.g. pipeline deploy production; the names are the keys of environments: in pipeline.yml');
   return positionals[0];
 }
 

@@ -1,4 +1,4 @@
-import { UsageError, parseReference, quote } from '@pipeline/core';
+import { UsageError, parseReference, quote, cut } from '@pipeline/core';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
@@ -23,7 +23,7 @@ const command: Command = {
     '    --force           overwrite an existing pipeline.yml (a Dockerfile is never overwritten)',
   ],
   async run(ctx: CommandContext) {
-    if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one DIR, got ${quote(ctx.positionals.join(' '))}`);
+    if (ctx.positionals.length > 1) throw new UsageError(`Expected at most one DIR, got ${cut(ctx.positionals.join(' '))}`);
     const dir = resolve(ctx.cwd, ctx.positionals[0] ?? '.');
     const base = str(ctx.values.from) ?? 'node:20.11.1';
     const ref = parseReference(base);

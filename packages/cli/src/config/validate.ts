@@ -1,5 +1,6 @@
 import type { Ctx } from './kit.js';
-import { fail, keys, obj, show } from './kit.js';
+import { quote } from '@pipeline/core';
+import { fail, keys, obj } from './kit.js';
 import type { PipelineConfig } from './types.js';
 import { parseRegistry } from './schema/registry.js';
 import { parseImages } from './schema/images.js';
@@ -16,7 +17,7 @@ export function validate(ctx: Ctx, file: string, dir: string, strictOverride?: b
   const r = obj(ctx, [], data);
   // `x-…` keys are free, as in compose files: a place for YAML anchors shared by several images.
   keys(ctx, [], Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('x-'))), TOP_KEYS, ['version']);
-  if (r.version !== 1) fail(ctx, ['version'], `Expected version: 1, got ${show(r.version)}`, { hint: 'this pipeline understands version 1 of pipeline.yml' });
+  if (r.version !== 1) fail(ctx, ['version'], `Expected version: 1, got ${quote(r.version)}`, { hint: 'this pipeline understands version 1 of pipeline.yml' });
   const lint = parseLint(ctx, r.lint);
   const strictCtx: Ctx = { ...ctx, strict: strictOverride ?? lint.strict };
   const { images, order } = parseImages(strictCtx, dir, r.images);
