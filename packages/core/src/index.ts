@@ -6,3 +6,4 @@ export * from './duration.js';
 export * from './text.js';
 export * from './suggest.js';
 export * from './user-file.js';
+export * from './json.js';

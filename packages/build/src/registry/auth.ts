@@ -1,8 +1,9 @@
-import { addSecret, isLoopbackRegistry, RegistryError } from '@pipeline/core';
+import { addSecret, isLoopbackRegistry, parseJsonObject, RegistryError } from '@pipeline/core';
 import { parseChallenge, scopeKey, type Challenge } from './challenge.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
 import { httpError, networkError } from './errors.js';
 import { send } from './http.js';
+import { MAX_SMALL_BODY, readLimited } from './streams.js';
 
 interface CachedToken {
   token: string;
@@ -37,6 +38,8 @@ export class Authenticator {
   private readonly now: () => number;
   /** Token requests made, for tests and the debug log. */
   tokenRequests = 0;
+  /** As RegistryClient's `reached`: after a first answer, a refused token request is a restart. */
+  private tokenServerReached = false;
 
   constructor(readonly registry: string, private readonly o: AuthOptions) {
     this.tokens = o.tokenCache ?? new Map();
@@ -118,14 +121,21 @@ export class Authenticator {
     try {
       sent = await send(url.toString(), { method, headers, body }, { timeoutMs: this.o.timeoutMs, followRedirects: false });
     } catch (e) {
-      throw networkError(e, ctx);
+      throw networkError(e, { ...ctx, reached: this.tokenServerReached });
     }
-    const text = await sent.res.text();
-    sent.done();
+    this.tokenServerReached = true;
+    let text: string;
+    try {
+      text = (await readLimited(sent, MAX_SMALL_BODY, this.registry, 'token request')).toString('utf8');
+    } catch (e) {
+      throw networkError(e, { ...ctx, reached: true });
+    } finally {
+      sent.done();
+    }
     if (!sent.res.ok) throw httpError(sent.res.status, text, ctx);
-    const j = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
+    const j = parseJsonObject<{ token?: unknown; access_token?: unknown; expires_in?: number; issued_at?: string }>(text, () => new RegistryError(this.registry, `the token server ${url.origin} answered something other than a JSON object`, { exitCode: 1 }));
     const token = j.token ?? j.access_token;
-    if (!token) throw new RegistryError(this.registry, 'token server answered without a token', { exitCode: 1 });
+    if (!token || typeof token !== 'string') throw new RegistryError(this.registry, 'token server answered without a token', { exitCode: 1 });
     addSecret(token);
     // The spec's default lifetime is 60 s; renew 10% early so a token never expires mid-request.
     const ttl = (j.expires_in && j.expires_in > 0 ? j.expires_in : 60) * 1000;

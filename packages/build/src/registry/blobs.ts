@@ -4,7 +4,7 @@ import { RegistryError, type Digest } from '@pipeline/core';
 import { repoScope } from './challenge.js';
 import type { RegistryClient } from './client.js';
 import { networkError } from './errors.js';
-import { backoffDelay, sleep } from './retry.js';
+import { retryDelay, sleep } from './retry.js';
 
 const pull = (repo: string) => [repoScope(repo, ['pull'])];
 const push = (repo: string) => [repoScope(repo, ['pull', 'push'])];
@@ -46,7 +46,6 @@ export function uploadLocation(client: RegistryClient, res: Response): string {
  * the digest. A connection lost mid-body resumes with a Range request (bounded by the retry policy).
  */
 export function getBlob(client: RegistryClient, repo: string, desc: { digest: Digest; size?: number }): Readable {
-  const attempts = client.options.retry?.attempts ?? 5;
   async function* body(): AsyncGenerator<Buffer> {
     const hash = createHash(desc.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
     let got = 0;
@@ -82,8 +81,9 @@ export function getBlob(client: RegistryClient, repo: string, desc: { digest: Di
       } catch (e) {
         s.done();
         const err = networkError(e, { registry: client.registry, repository: repo, action: `GET blob ${desc.digest}` });
-        if (!err.temporary || attempt + 1 >= attempts) throw err;
-        await sleep(backoffDelay(attempt, client.options.retry));
+        const wait = retryDelay(err, attempt, client.options.retry);
+        if (wait === undefined) throw err;
+        await sleep(wait);
       }
     }
     const actual = `${desc.digest.slice(0, desc.digest.indexOf(':'))}:${hash.digest('hex')}`;

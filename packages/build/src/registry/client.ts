@@ -4,6 +4,7 @@ import { loginFor, type Credentials } from './credentials.js';
 import { httpError, isTemporaryStatus, networkError } from './errors.js';
 import { baseUrl, send, type BodyFactory, type Sent } from './http.js';
 import { parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
+import { MAX_SMALL_BODY, readLimited } from './streams.js';
 
 export interface RegistryClientOptions {
   /** Overrides Docker's config for this registry. */
@@ -51,6 +52,8 @@ export class RegistryClient {
   readonly logger: Logger;
   readonly chunkSize: number;
   private readonly timeoutMs: number;
+  /** The registry has answered at least once: from now on a refused connection is a restart, not a wrong address. */
+  private reached = false;
 
   constructor(readonly registry: string, readonly options: RegistryClientOptions = {}) {
     this.base = baseUrl(registry, options.insecure);
@@ -75,28 +78,40 @@ export class RegistryClient {
 
   /** Sends with retries; the caller owns the returned body and must read or cancel it, then call done(). */
   request(spec: RequestSpec): Promise<Sent> {
-    if (spec.retry === false) return this.attempt(spec);
-    return withRetry(() => this.attempt(spec), this.options.retry, (err, n, wait) => this.logger.debug(`${this.registry}: ${spec.action}: attempt ${n + 1} failed (${(err as Error).message}); retrying in ${wait} ms`));
+    return this.retrying(spec, () => this.attempt(spec));
   }
 
-  /** Convenience: request and read the body as text. */
-  async text(spec: RequestSpec): Promise<{ res: Response; text: string }> {
-    return withRetry(async () => {
+  /**
+   * Request and read the whole body (at most `maxBytes`, default 4 MiB: manifests, token and error
+   * answers are small). A body cut off mid-way is a temporary error, retried like a failed request.
+   */
+  async read(spec: RequestSpec & { maxBytes?: number }): Promise<{ res: Response; bytes: Buffer }> {
+    return this.retrying(spec, async () => {
       const s = await this.attempt(spec);
       try {
-        const text = await s.res.text();
-        return { res: s.res, text };
+        return { res: s.res, bytes: await readLimited(s, spec.maxBytes ?? MAX_SMALL_BODY, this.registry, spec.action) };
       } catch (e) {
-        throw networkError(e, { registry: this.registry, repository: spec.repository, action: spec.action });
+        throw networkError(e, { registry: this.registry, repository: spec.repository, action: spec.action, reached: true });
       } finally {
         s.done();
       }
-    }, spec.retry === false ? { attempts: 1 } : this.options.retry);
+    });
+  }
+
+  /** Convenience: request and read the body as UTF-8 text. */
+  async text(spec: RequestSpec): Promise<{ res: Response; text: string }> {
+    const { res, bytes } = await this.read(spec);
+    return { res, text: bytes.toString('utf8') };
+  }
+
+  private retrying<T>(spec: RequestSpec, fn: () => Promise<T>): Promise<T> {
+    if (spec.retry === false) return fn();
+    return withRetry(fn, this.options.retry, (err, n, wait) => this.logger.debug(`${this.registry}: ${spec.action}: attempt ${n + 1} failed (${(err as Error).message}); retrying in ${wait} ms`));
   }
 
   /** One attempt: 401 → learn the challenge / refresh the token → resend once; then fail. */
   private async attempt(spec: RequestSpec): Promise<Sent> {
-    const ctx = { registry: this.registry, repository: spec.repository, action: spec.action, write: !['GET', 'HEAD'].includes(spec.method) };
+    const ctx = { registry: this.registry, repository: spec.repository, action: spec.action, write: !['GET', 'HEAD'].includes(spec.method), reached: this.reached };
     let auth = await this.auth.header(spec.scopes);
     for (let round = 0; ; round++) {
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...spec.headers };
@@ -106,8 +121,9 @@ export class RegistryClient {
         const body = spec.body ? await spec.body() : undefined;
         sent = await send(this.url(spec.path, spec.query), { method: spec.method, headers, body }, { timeoutMs: this.timeoutMs, followRedirects: spec.followRedirects ?? false });
       } catch (e) {
-        throw networkError(e, ctx);
+        throw networkError(e, { ...ctx, reached: this.reached });
       }
+      this.reached = true;
       const { res } = sent;
       if (spec.expect.includes(res.status)) return sent;
       const text = spec.method === 'HEAD' ? '' : await res.text().catch(() => '');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { addSecret, DOCKER_HUB, RegistryError } from '@pipeline/core';
+import { addSecret, ConfigError, DOCKER_HUB, parseJsonObject, RegistryError } from '@pipeline/core';
 
 /** Either a username/password pair or an identity (refresh) token from `docker login`. */
 export type Credentials = { username: string; password: string } | { identityToken: string };
@@ -44,7 +44,10 @@ export async function fromHelper(helper: string, serverUrl: string, env?: NodeJS
     throw new RegistryError(serverUrl, `credential helper docker-credential-${helper} is not installed`, { hint: 'install it, or remove it from credHelpers/credsStore in the Docker config' });
   }
   if (r.exitCode !== 0 || !r.stdout) return undefined;
-  const j = JSON.parse(String(r.stdout)) as { Username?: string; Secret?: string };
+  // Never quote what it printed: it may hold the secret.
+  const j = parseJsonObject<{ Username?: string; Secret?: string }>(String(r.stdout), () =>
+    new RegistryError(serverUrl, `credential helper docker-credential-${helper} printed something other than a JSON object for \`get\``, { hint: `run: echo ${serverUrl} | docker-credential-${helper} get  (expected {"Username": …, "Secret": …}); fix or reinstall the helper` }),
+  );
   if (!j.Secret) return undefined;
   // Helpers mark identity tokens with the user name "<token>".
   return remember(j.Username === '<token>' ? { identityToken: j.Secret } : { username: j.Username ?? '', password: j.Secret });
@@ -68,12 +71,13 @@ export async function fromDockerConfig(registry: string, path = dockerConfigPath
 
 /** fromDockerConfig, saying where the answer came from (`pipeline doctor` shows it): `config.json <path>`, `helper docker-credential-<name>`. */
 export async function lookupDockerConfig(registry: string, path = dockerConfigPath(), env?: NodeJS.ProcessEnv): Promise<{ credentials?: Credentials; source?: string }> {
-  let cfg: DockerConfig;
+  let text: string;
   try {
-    cfg = JSON.parse(await readFile(path, 'utf8')) as DockerConfig;
+    text = await readFile(path, 'utf8');
   } catch {
-    return {};
+    return {}; // no Docker config: no credentials from it
   }
+  const cfg = parseJsonObject<DockerConfig>(text, (where) => new ConfigError('the Docker config is not a valid JSON object', { file: path, ...where }, 'fix the file, or point DOCKER_CONFIG at another directory'));
   const want = normalizeAuthKey(registry);
   const helper = Object.entries(cfg.credHelpers ?? {}).find(([k]) => normalizeAuthKey(k) === want)?.[1];
   if (helper) return { credentials: await fromHelper(helper, helperServerUrl(registry), env), source: `helper docker-credential-${helper} (credHelpers in ${path})` };

@@ -28,6 +28,8 @@ export interface HttpErrorContext {
   action: string;
   /** A write (push) rather than a read: changes the access hint. */
   write?: boolean;
+  /** The registry answered before: a refused connection now means it is restarting, not that the address is wrong. */
+  reached?: boolean;
 }
 
 function hintFor(status: number, ctx: HttpErrorContext, code?: string): string | undefined {
@@ -49,6 +51,7 @@ export function httpError(status: number, body: string, ctx: HttpErrorContext, c
   return new RegistryError(ctx.registry, msg, { status, code, temporary, hint: hintFor(status, ctx, code), exitCode });
 }
 
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_VERIFY|ERR_TLS/i;
 const TEMP_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'TIMEOUT', 'ABORT_ERR']);
 
@@ -70,7 +73,10 @@ export function networkError(err: unknown, ctx: HttpErrorContext): RegistryError
   if (err instanceof RegistryError) return err;
   const code = networkCode(err) ?? 'UNKNOWN';
   const reason = (err as Error)?.message === 'fetch failed' ? code : `${code}: ${(err as Error)?.message ?? String(err)}`;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+  if (CONNECT_CODES.has(code) && ctx.reached) {
+    return new RegistryError(ctx.registry, `${ctx.action} failed: cannot connect (${code}) after the registry had answered`, { code, cause: err, temporary: true, hint: `${ctx.registry} went away mid-run (a restart?); it was retried with backoff` });
+  }
+  if (CONNECT_CODES.has(code)) {
     return new RegistryError(ctx.registry, `${ctx.action} failed: cannot connect (${code})`, {
       code,
       cause: err,

@@ -1,12 +1,15 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { RegistryError, formatReference, type Digest, type Reference } from '@pipeline/core';
+import { isDigest, parseJsonObject, RegistryError, formatReference, type Digest, type Reference } from '@pipeline/core';
 import type { Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
 import type { ImageConfig, Manifest, Platform } from '../model/types.js';
 import { getBlob } from './blobs.js';
 import type { RegistryClient } from './client.js';
 import { getImageManifest } from './manifests.js';
+
+/** Largest image config read (real ones are a few KiB; a long history is well under 1 MiB). */
+const MAX_CONFIG = 16 * 1024 * 1024;
 
 export interface FetchedImage {
   image: Image;
@@ -26,8 +29,11 @@ export async function fetchImage(client: RegistryClient, ref: Reference, opts: {
   const m = await getImageManifest(client, ref, opts.platform);
   const manifest = m.manifest;
   if (!manifest.config || !Array.isArray(manifest.layers)) throw new RegistryError(client.registry, `${formatReference(ref)} is not an image manifest (${m.mediaType})`, { code: 'MANIFEST_INVALID' });
-  const config = JSON.parse(await text(getBlob(client, ref.repository, manifest.config) as Readable)) as ImageConfig;
+  const bad = (why: string) => new RegistryError(client.registry, `${formatReference(ref)}: ${why}`, { code: 'MANIFEST_INVALID', exitCode: 1 });
+  if (!(manifest.config.size <= MAX_CONFIG)) throw bad(`its config is ${manifest.config.size} bytes; at most ${MAX_CONFIG} are read`);
+  const config = parseJsonObject<ImageConfig>(await text(getBlob(client, ref.repository, manifest.config) as Readable), () => bad('its config is not a JSON object'));
   const diffIds = config.rootfs?.diff_ids ?? [];
+  if (!Array.isArray(diffIds) || !diffIds.every((d) => typeof d === 'string' && isDigest(d))) throw bad('its config has no list of rootfs.diff_ids');
   if (diffIds.length !== manifest.layers.length) {
     throw new RegistryError(client.registry, `${formatReference(ref)}: config lists ${diffIds.length} diff_ids for ${manifest.layers.length} layers`, { code: 'MANIFEST_INVALID' });
   }

@@ -4,7 +4,7 @@ export { Authenticator } from './auth.js';
 export { parseChallenge, repoScope, scopeKey, type Challenge } from './challenge.js';
 export { resolveCredentials, loginFor, fromDockerConfig, lookupDockerConfig, fromHelper, dockerConfigPath, normalizeAuthKey, type Credentials } from './credentials.js';
 export { parseSpecErrors, httpError, networkError, type SpecError } from './errors.js';
-export { backoffDelay, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
+export { backoffDelay, parseRetryAfter, retryDelay, withRetry, type RetryOptions } from './retry.js';
 export { hasBlob, getBlob, mountBlob, type MountResult } from './blobs.js';
 export { uploadBlob, type UploadOptions, type UploadResult } from './upload.js';
 export { copyBlob, type CopyResult } from './copy.js';

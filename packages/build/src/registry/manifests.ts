@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RegistryError, type Digest, type Reference, formatReference } from '@pipeline/core';
+import { isDigest, parseJsonObject, RegistryError, type Digest, type Reference, formatReference } from '@pipeline/core';
 import { MediaType, isIndexType } from '../model/media-types.js';
 import type { Descriptor, Index, Manifest, Platform } from '../model/types.js';
 import { pickPlatform } from '../model/platform.js';
@@ -31,16 +31,27 @@ function digestOf(bytes: Buffer, like?: Digest): Digest {
 
 export async function getManifest(client: RegistryClient, ref: Reference): Promise<FetchedManifest> {
   const part = refPart(ref);
-  const s = await client.request({ method: 'GET', path: `/v2/${ref.repository}/manifests/${part}`, headers: { accept: MANIFEST_ACCEPT }, scopes: pullScopes(ref.repository), expect: [200], action: `GET manifest ${formatReference(ref)}`, repository: ref.repository });
-  const bytes = Buffer.from(await s.res.arrayBuffer());
-  s.done();
+  const { res, bytes } = await client.read({ method: 'GET', path: `/v2/${ref.repository}/manifests/${part}`, headers: { accept: MANIFEST_ACCEPT }, scopes: pullScopes(ref.repository), expect: [200], action: `GET manifest ${formatReference(ref)}`, repository: ref.repository });
   const digest = digestOf(bytes, ref.digest);
   if (ref.digest && digest !== ref.digest) {
     throw new RegistryError(client.registry, `manifest ${formatReference(ref)} does not match its digest (got ${digest})`, { code: 'DIGEST_INVALID', exitCode: 1 });
   }
-  const manifest = JSON.parse(bytes.toString('utf8')) as Manifest | Index;
-  const mediaType = manifest.mediaType ?? s.res.headers.get('content-type')?.split(';')[0] ?? MediaType.ociManifest;
+  const bad = (why: string) => new RegistryError(client.registry, `manifest ${formatReference(ref)} ${why}`, { code: 'MANIFEST_INVALID', exitCode: 1 });
+  const manifest = parseJsonObject<Manifest | Index>(bytes.toString('utf8'), (at) => bad(`is not a JSON object${at.line ? ` (line ${at.line}, column ${at.column})` : ''}`));
+  const shape = manifestShapeProblem(manifest);
+  if (shape) throw bad(shape);
+  const mediaType = manifest.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? MediaType.ociManifest;
   return { bytes, digest, mediaType, manifest };
+}
+
+const isDescriptor = (d: unknown): boolean => !!d && typeof d === 'object' && typeof (d as Descriptor).digest === 'string' && isDigest((d as Descriptor).digest);
+
+/** What a manifest lacks to be read safely: an index needs `manifests`, an image a config and `layers` (descriptors). */
+export function manifestShapeProblem(m: Manifest | Index): string | undefined {
+  if ('manifests' in m) return Array.isArray(m.manifests) && m.manifests.every(isDescriptor) ? undefined : 'is an index whose manifests are not a list of descriptors';
+  if (!isDescriptor((m as Manifest).config)) return 'has no config descriptor';
+  if (!Array.isArray((m as Manifest).layers) || !(m as Manifest).layers.every((l) => isDescriptor(l) && Number.isSafeInteger(l.size) && l.size >= 0)) return 'has no list of layer descriptors';
+  return undefined;
 }
 
 /** Reads an image manifest, descending through an index to the wanted platform (default linux/amd64). */

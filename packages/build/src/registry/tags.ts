@@ -1,4 +1,4 @@
-import { RegistryError } from '@pipeline/core';
+import { parseJsonObject, RegistryError } from '@pipeline/core';
 import { pullScopes } from './blobs.js';
 import { repoScope } from './challenge.js';
 import type { RegistryClient } from './client.js';
@@ -21,7 +21,8 @@ export async function listTags(client: RegistryClient, repo: string, opts: { pag
   for (let page = 0; page < (opts.maxPages ?? 1000); page++) {
     const { res, text } = await client.text({ method: 'GET', path, query, scopes: pullScopes(repo), expect: [200, 404], action: `list tags of ${repo}`, repository: repo });
     if (res.status === 404) return tags;
-    const got = (JSON.parse(text) as { tags?: string[] | null }).tags ?? [];
+    const body = parseJsonObject<{ tags?: unknown }>(text, () => new RegistryError(client.registry, `list tags of ${repo}: the answer is not a JSON object`, { exitCode: 1 }));
+    const got = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
     tags.push(...got);
     opts.onPage?.(got);
     const next = nextLink(res.headers.get('link'));

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import { isRegistryError, RegistryError, type Digest } from '@pipeline/core';
+import { RegistryError, type Digest } from '@pipeline/core';
 import type { RegistryClient } from './client.js';
 import { pushScopes, uploadLocation } from './blobs.js';
-import { backoffDelay, sleep, withRetry } from './retry.js';
+import { retryDelay, sleep, withRetry } from './retry.js';
 import { counted, fixedChunks } from './streams.js';
 
 export interface UploadOptions {
@@ -85,7 +85,6 @@ async function uploadOffset(client: RegistryClient, repo: string, loc: string): 
 
 async function chunked(client: RegistryClient, repo: string, desc: { digest: Digest; size: number }, src: Readable, loc: string, onBytes: (n: number) => void): Promise<boolean> {
   let offset = 0;
-  const attempts = client.options.retry?.attempts ?? 5;
   try {
     for await (const chunk of fixedChunks(src, client.chunkSize)) {
       const end = offset + chunk.length;
@@ -108,8 +107,9 @@ async function chunked(client: RegistryClient, repo: string, desc: { digest: Dig
           loc = uploadLocation(client, s.res);
           offset = end;
         } catch (e) {
-          if (!isRegistryError(e) || !e.temporary || attempt + 1 >= attempts) throw e;
-          await sleep(backoffDelay(attempt, client.options.retry));
+          const wait = retryDelay(e, attempt, client.options.retry);
+          if (wait === undefined) throw e;
+          await sleep(wait);
           // Resume where the registry's copy ends if that lies inside the chunk in hand; else restart the blob.
           const st = await uploadOffset(client, repo, loc);
           if (!st || st.offset < end - chunk.length || st.offset > end) throw e;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
-import { parseChallenge, scopeKey, repoScope, nextLink, parseSpecErrors, httpError, networkError, backoffDelay, parseRetryAfter, withRetry } from '../../src/registry/index.js';
+import { parseChallenge, scopeKey, repoScope, nextLink, parseSpecErrors, httpError, networkError, backoffDelay, parseRetryAfter, retryDelay, withRetry } from '../../src/registry/index.js';
 import { baseUrl } from '../../src/registry/http.js';
 import { fixedChunks } from '../../src/registry/streams.js';
 import { mapBounded } from '../../src/registry/pool.js';
@@ -57,11 +57,15 @@ test('network errors: refused/DNS → reachability hint; TLS → insecure hint f
   assert.ok(networkError(Object.assign(new Error('no data'), { name: 'TimeoutError' }), ctx).temporary);
 });
 
-test('backoff: full jitter within [0, min(max, base·2^n)]; Retry-After seconds and dates', () => {
+test('backoff: equal jitter within [c/2, c], c = min(max, base·2^n); Retry-After seconds and dates', () => {
   assert.is(backoffDelay(0, { baseMs: 100 }, () => 0.999), 99);
-  assert.is(backoffDelay(3, { baseMs: 100 }, () => 0.5), 400);
-  assert.is(backoffDelay(20, { baseMs: 100, maxMs: 1000 }, () => 0.5), 500);
-  assert.is(backoffDelay(5, {}, () => 0), 0);
+  assert.is(backoffDelay(0, { baseMs: 100 }, () => 0), 50);
+  assert.is(backoffDelay(3, { baseMs: 100 }, () => 0.5), 600);
+  assert.is(backoffDelay(20, { baseMs: 100, maxMs: 1000 }, () => 0.5), 750);
+  assert.is(backoffDelay(5, {}, () => 0), 3200);
+  // The default policy outlasts a registry restart of a few seconds: the six waits add up to at least 6.3 s.
+  const waits = [0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, {}, () => 0));
+  assert.is(waits.reduce((a, b) => a + b), 6300);
   assert.is(parseRetryAfter('3'), 3000);
   assert.is(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000);
   assert.is(parseRetryAfter('soon'), undefined);
@@ -82,6 +86,26 @@ test('withRetry: retries temporary errors up to the bound, honours retryAfterMs,
   const v = await withRetry(async () => { if (n++ === 0) throw Object.assign(temp(), { retryAfterMs: 300 }); return 'ok'; }, { attempts: 2, baseMs: 1 });
   assert.is(v, 'ok');
   assert.ok(Date.now() - t0 >= 290);
+});
+
+test('retryDelay is the one decision (withRetry, chunk resume, blob range resume): temporary only, bounded, Retry-After first', () => {
+  const temp = (after?: number): RegistryError => Object.assign(new RegistryError('r', 'x', { temporary: true }), after === undefined ? {} : { retryAfterMs: after });
+  assert.is(retryDelay(new RegistryError('r', 'denied', { status: 403 }), 0), undefined);
+  assert.is(retryDelay(new TypeError('terminated'), 0), undefined, 'only RegistryErrors: callers map network errors first');
+  assert.is(retryDelay(temp(2500), 0, { maxMs: 10_000 }), 2500);
+  assert.is(retryDelay(temp(60_000), 0, { maxMs: 1000 }), 3000, 'a Retry-After is capped at 3·maxMs');
+  assert.is(retryDelay(temp(), 6), undefined, 'seven attempts by default');
+  assert.ok((retryDelay(temp(), 5) ?? 0) >= 3200);
+});
+
+test('a refused connection is the user\'s address (exit 2) until the registry has answered once; then a restart (temporary, exit 1)', () => {
+  const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+  const first = networkError(refused, { registry: 'r', action: 'HEAD blob' });
+  assert.equal([first.temporary, first.exitCode], [false, 2]);
+  const later = networkError(refused, { registry: 'r', action: 'HEAD blob', reached: true });
+  assert.equal([later.temporary, later.exitCode], [true, 1]);
+  const cut = networkError(Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }), { registry: 'r', action: 'GET manifest' });
+  assert.equal([cut.temporary, cut.exitCode], [true, 1], 'a body cut off mid-way (undici: terminated)');
 });
 
 test('plain HTTP only for loopback or listed insecure registries', () => {
