@@ -106,6 +106,8 @@ test('a refused connection is the user\'s address (exit 2) until the registry ha
   assert.equal([later.temporary, later.exitCode], [true, 1]);
   const cut = networkError(Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }), { registry: 'r', action: 'GET manifest' });
   assert.equal([cut.temporary, cut.exitCode], [true, 1], 'a body cut off mid-way (undici: terminated)');
+  const short = networkError(Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('Response body length does not match content-length header'), { code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' }) }), { registry: 'r', action: 'GET manifest' });
+  assert.ok(short.temporary, 'a body shorter than its content-length');
 });
 
 test('plain HTTP only for loopback or listed insecure registries', () => {
