@@ -75,6 +75,9 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = [], 
     client.on('error', () => {});
     let buf = Buffer.alloc(0);
     const onData = (d: Buffer): void => {
+      // A TLS ClientHello (clients probe loopback registries over TLS first): answer as the plain
+      // HTTP registry behind us would, without counting it as a request.
+      if (!buf.length && d[0] === 0x16) return void client.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       buf = Buffer.concat([buf, d]);
       const end = buf.indexOf(HEAD_END);
       if (end < 0) return;

@@ -3,6 +3,7 @@ import { parseChallenge, scopeKey, type Challenge } from './challenge.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
 import { httpError, networkError } from './errors.js';
 import { send } from './http.js';
+import type { FetchFn } from './trust.js';
 import { MAX_SMALL_BODY, readLimited } from './streams.js';
 
 interface CachedToken {
@@ -19,6 +20,8 @@ export interface AuthOptions {
   /** Token cache shared between clients (per registry + scope set), e.g. for a whole push. */
   tokenCache?: Map<string, CachedToken>;
   now?: () => number;
+  /** The fetch that trusts the configured CAs (the client's). */
+  fetch?: FetchFn;
 }
 
 /** What the authenticator answers: a header (or none) and whether it came from the cache. */
@@ -119,7 +122,7 @@ export class Authenticator {
     this.tokenRequests++;
     let sent;
     try {
-      sent = await send(url.toString(), { method, headers, body }, { timeoutMs: this.o.timeoutMs, followRedirects: false });
+      sent = await send(url.toString(), { method, headers, body }, { timeoutMs: this.o.timeoutMs, followRedirects: false, fetch: this.o.fetch });
     } catch (e) {
       throw networkError(e, { ...ctx, reached: this.tokenServerReached });
     }

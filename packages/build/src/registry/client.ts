@@ -3,6 +3,8 @@ import { Authenticator } from './auth.js';
 import { loginFor, type Credentials } from './credentials.js';
 import { httpError, isTemporaryStatus, networkError } from './errors.js';
 import { baseUrl, send, type BodyFactory, type Sent } from './http.js';
+import { registryScheme } from './scheme.js';
+import { trustedFetch, type FetchFn } from './trust.js';
 import { parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
 import { MAX_SMALL_BODY, readLimited } from './streams.js';
 
@@ -47,20 +49,23 @@ export interface RequestSpec {
 
 /** The distribution-spec client for one registry: auth, retries, errors. Higher-level calls live beside it. */
 export class RegistryClient {
-  readonly base: string;
+  /** The API origin: https:// until registryScheme has found a registry that may and does speak plain HTTP. */
+  base: string;
   readonly auth: Authenticator;
   readonly logger: Logger;
   readonly chunkSize: number;
   private readonly timeoutMs: number;
   /** The registry has answered at least once: from now on a refused connection is a restart, not a wrong address. */
   private reached = false;
+  private ready?: Promise<void>;
+  private fetchFn?: FetchFn;
 
   constructor(readonly registry: string, readonly options: RegistryClientOptions = {}) {
-    this.base = baseUrl(registry, options.insecure);
+    this.base = baseUrl(registry);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.chunkSize = options.chunkSize ?? 16 * 1024 * 1024;
     this.logger = options.logger ?? silentLogger;
-    this.auth = new Authenticator(registry, { credentials: options.credentials ?? loginFor(options.logins, registry), env: options.env, insecure: options.insecure, timeoutMs: this.timeoutMs, userAgent: this.userAgent, tokenCache: options.tokenCache });
+    this.auth = new Authenticator(registry, { credentials: options.credentials ?? loginFor(options.logins, registry), env: options.env, insecure: options.insecure, timeoutMs: this.timeoutMs, userAgent: this.userAgent, tokenCache: options.tokenCache, fetch: (url, init) => this.fetchFn!(url, init) });
   }
 
   get userAgent(): string {
@@ -109,8 +114,19 @@ export class RegistryClient {
     return withRetry(fn, this.options.retry, (err, n, wait) => this.logger.debug(`${this.registry}: ${spec.action}: attempt ${n + 1} failed (${(err as Error).message}); retrying in ${wait} ms`));
   }
 
+  /** Once per client: the scheme (TLS first for registries that may speak plain HTTP) and the CAs to trust. */
+  private prepare(): Promise<void> {
+    this.ready ??= (async () => {
+      this.fetchFn = await trustedFetch(this.options.env ?? process.env);
+      this.base = baseUrl(this.registry, await registryScheme(this.registry, this.options.insecure));
+    })();
+    this.ready.catch(() => (this.ready = undefined));
+    return this.ready;
+  }
+
   /** One attempt: 401 → learn the challenge / refresh the token → resend once; then fail. */
   private async attempt(spec: RequestSpec): Promise<Sent> {
+    await this.prepare();
     const ctx = { registry: this.registry, repository: spec.repository, action: spec.action, write: !['GET', 'HEAD'].includes(spec.method), reached: this.reached };
     let auth = await this.auth.header(spec.scopes);
     for (let round = 0; ; round++) {
@@ -119,7 +135,7 @@ export class RegistryClient {
       let sent: Sent;
       try {
         const body = spec.body ? await spec.body() : undefined;
-        sent = await send(this.url(spec.path, spec.query), { method: spec.method, headers, body }, { timeoutMs: this.timeoutMs, followRedirects: spec.followRedirects ?? false });
+        sent = await send(this.url(spec.path, spec.query), { method: spec.method, headers, body }, { timeoutMs: this.timeoutMs, followRedirects: spec.followRedirects ?? false, fetch: this.fetchFn });
       } catch (e) {
         throw networkError(e, { ...ctx, reached: this.reached });
       }

@@ -1,4 +1,5 @@
 import { RegistryError } from '@pipeline/core';
+import { tlsProblem } from './tls-errors.js';
 
 /** One entry of the spec's `{"errors":[…]}` body. */
 export interface SpecError {
@@ -32,7 +33,9 @@ export interface HttpErrorContext {
   reached?: boolean;
 }
 
-function hintFor(status: number, ctx: HttpErrorContext, code?: string): string | undefined {
+function hintFor(status: number, ctx: HttpErrorContext, code: string | undefined, body: string): string | undefined {
+  // Go's and nginx's answers when plain HTTP reaches a TLS port.
+  if (status === 400 && /HTTP request to an HTTPS server|plain HTTP request was sent to HTTPS port/i.test(body)) return `${ctx.registry} speaks HTTPS on this port: drop it from the insecure registries, and trust its CA (NODE_EXTRA_CA_CERTS or SSL_CERT_FILE) if it is private`;
   if ((status === 401 && code === 'INSUFFICIENT_SCOPE') || status === 403) return `the account lacks ${ctx.write === false ? 'pull' : 'push'} access to ${ctx.repository ?? 'this repository'}`;
   if (status === 401) return `check the credentials for ${ctx.registry} (docker login ${ctx.registry} or PIPELINE_REGISTRY_USERNAME/PASSWORD)`;
   if (status === 429) return `${ctx.registry} is throttling requests; retry later or lower the push concurrency`;
@@ -48,12 +51,22 @@ export function httpError(status: number, body: string, ctx: HttpErrorContext, c
   const msg = `${ctx.action} failed: HTTP ${status}${detail ? ` (${detail})` : ''}`;
   // Auth failures and missing access are the user's setup (exit 2); server trouble is the job failing (exit 1).
   const exitCode = temporary ? 1 : status === 404 || status === 401 || status === 403 || status === 400 ? 2 : 1;
-  return new RegistryError(ctx.registry, msg, { status, code, temporary, hint: hintFor(status, ctx, code), exitCode });
+  return new RegistryError(ctx.registry, msg, { status, code, temporary, hint: hintFor(status, ctx, code, body), exitCode });
 }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_VERIFY|ERR_TLS/i;
 const TEMP_CODES = new Set(['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'TIMEOUT', 'ABORT_ERR']);
+
+/** The message of the innermost error (undici wraps the socket/TLS error in `cause`). */
+function innermostMessage(err: unknown): string {
+  let e: unknown = err;
+  let msg = '';
+  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
+    if (typeof (e as Error).message === 'string') msg = (e as Error).message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return msg;
+}
 
 /** The innermost error code of a fetch failure (undici wraps the socket error in `cause`). */
 export function networkCode(err: unknown): string | undefined {
@@ -84,13 +97,7 @@ export function networkError(err: unknown, ctx: HttpErrorContext): RegistryError
       hint: `is ${ctx.registry} reachable? Check the host name and port, and that the registry is running`,
     });
   }
-  if (TLS_CODES.test(code)) {
-    return new RegistryError(ctx.registry, `${ctx.action} failed: TLS verification failed (${code})`, {
-      code,
-      cause: err,
-      exitCode: 2,
-      hint: `install the registry's CA certificate (NODE_EXTRA_CA_CERTS); use --insecure-registry ${ctx.registry} only on a trusted network`,
-    });
-  }
+  const tls = tlsProblem(code, innermostMessage(err), ctx.registry);
+  if (tls) return new RegistryError(ctx.registry, `${ctx.action} failed: ${tls.what}`, { code, cause: err, exitCode: 2, hint: tls.hint });
   return new RegistryError(ctx.registry, `${ctx.action} failed: connection error (${reason})`, { code, cause: err, temporary: TEMP_CODES.has(code) || code === 'UNKNOWN' });
 }

@@ -1,12 +1,13 @@
-import { isLoopbackRegistry, registryHost } from '@pipeline/core';
+import { registryHost } from '@pipeline/core';
+import type { Scheme } from './scheme.js';
+import type { FetchFn } from './trust.js';
 
 /** A request body made afresh for every attempt, so a retry never resends a half-read stream. */
 export type BodyFactory = () => Uint8Array | string | AsyncIterable<Uint8Array> | Promise<Uint8Array | string | AsyncIterable<Uint8Array>>;
 
-/** Plain HTTP only for loopback registries or ones the user listed as insecure. */
-export function baseUrl(registry: string, insecure: readonly string[] = []): string {
-  const plain = isLoopbackRegistry(registry) || insecure.includes(registry);
-  return `${plain ? 'http' : 'https'}://${registryHost(registry)}`;
+/** The registry's API origin for a scheme (registryScheme decides which). */
+export function baseUrl(registry: string, scheme: Scheme = 'https'): string {
+  return `${scheme}://${registryHost(registry)}`;
 }
 
 export interface Sent {
@@ -23,7 +24,7 @@ export interface Sent {
  * One HTTP exchange with an idle timeout (reset as body bytes flow either way) and manual
  * redirects: Authorization goes only to the registry's own origin, never to a storage backend.
  */
-export async function send(url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string | AsyncIterable<Uint8Array> }, opts: { timeoutMs: number; followRedirects: boolean }): Promise<Sent> {
+export async function send(url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string | AsyncIterable<Uint8Array> }, opts: { timeoutMs: number; followRedirects: boolean; fetch?: FetchFn }): Promise<Sent> {
   const ctl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const touch = (): void => {
@@ -48,7 +49,7 @@ export async function send(url: string, init: { method: string; headers: Record<
   let headers = init.headers;
   try {
     for (let hop = 0; ; hop++) {
-      const res = await fetch(current, { method: init.method, headers, body: body as RequestInit['body'], redirect: 'manual', signal: ctl.signal, ...(body && typeof body === 'object' && !(body instanceof Uint8Array) ? { duplex: 'half' } : {}) } as RequestInit);
+      const res = await (opts.fetch ?? fetch)(current, { method: init.method, headers, body: body as RequestInit['body'], redirect: 'manual', signal: ctl.signal, ...(body && typeof body === 'object' && !(body instanceof Uint8Array) ? { duplex: 'half' } : {}) } as RequestInit);
       const loc = res.headers.get('location');
       if (!opts.followRedirects || ![301, 302, 303, 307, 308].includes(res.status) || !loc || hop >= 5) {
         touch();

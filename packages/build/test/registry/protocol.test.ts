@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
 import { parseChallenge, scopeKey, repoScope, nextLink, parseSpecErrors, httpError, networkError, backoffDelay, parseRetryAfter, retryDelay, withRetry } from '../../src/registry/index.js';
 import { baseUrl } from '../../src/registry/http.js';
+import { registryScheme } from '../../src/registry/scheme.js';
 import { fixedChunks } from '../../src/registry/streams.js';
 import { mapBounded } from '../../src/registry/pool.js';
 import { RegistryError } from '@pipeline/core';
@@ -43,7 +44,7 @@ test('spec errors: code, message, hints for 401/403/insufficient scope; temporar
   assert.match(httpError(500, body, ctx).message, /^r\.example: PUT manifest failed: HTTP 500 \(DENIED: requested/);
 });
 
-test('network errors: refused/DNS → reachability hint; TLS → insecure hint for trusted networks; reset → temporary', () => {
+test('network errors: refused/DNS → reachability hint; TLS → what it means (untrusted CA, hostname mismatch, plain HTTP) and what to do; reset → temporary', () => {
   const wrap = (code: string): Error => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(code), { code }) });
   const ctx = { registry: 'r.example:5000', action: 'HEAD blob' };
   const refused = networkError(wrap('ECONNREFUSED'), ctx);
@@ -51,7 +52,16 @@ test('network errors: refused/DNS → reachability hint; TLS → insecure hint f
   assert.not.ok(refused.temporary);
   assert.match(networkError(wrap('ENOTFOUND'), ctx).hint ?? '', 'reachable');
   const tls = networkError(wrap('DEPTH_ZERO_SELF_SIGNED_CERT'), ctx);
-  assert.match(tls.hint ?? '', /--insecure-registry r\.example:5000 only on a trusted network/);
+  assert.match(tls.message, /certificate is not trusted/);
+  assert.match(tls.hint ?? '', /NODE_EXTRA_CA_CERTS=\/path\/ca\.pem \(or SSL_CERT_FILE/);
+  assert.is(tls.exitCode, 2);
+  const mismatch = networkError(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error("Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: 127.0.0.2"), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }) }), ctx);
+  assert.match(mismatch.message, /hostname mismatch: the certificate does not name r\.example .*is not in the cert's list: 127\.0\.0\.2/);
+  assert.match(mismatch.hint ?? '', /subjectAltName/);
+  const plain = networkError(wrap('ERR_SSL_WRONG_VERSION_NUMBER'), ctx);
+  assert.match(plain.message, /the server speaks plain HTTP, not HTTPS/);
+  assert.match(plain.hint ?? '', /--insecure-registry r\.example:5000, PIPELINE_INSECURE=true or registry\.insecure: true/);
+  assert.match(httpError(400, 'Client sent an HTTP request to an HTTPS server.\n', ctx).hint ?? '', /speaks HTTPS on this port/);
   assert.ok(networkError(wrap('ECONNRESET'), ctx).temporary);
   assert.ok(networkError(wrap('UND_ERR_SOCKET'), ctx).temporary);
   assert.ok(networkError(Object.assign(new Error('no data'), { name: 'TimeoutError' }), ctx).temporary);
@@ -110,12 +120,20 @@ test('a refused connection is the user\'s address (exit 2) until the registry ha
   assert.ok(short.temporary, 'a body shorter than its content-length');
 });
 
-test('plain HTTP only for loopback or listed insecure registries', () => {
-  assert.is(baseUrl('127.0.0.1:5000'), 'http://127.0.0.1:5000');
-  assert.is(baseUrl('localhost:5000'), 'http://localhost:5000');
-  assert.is(baseUrl('registry.example:5000'), 'https://registry.example:5000');
-  assert.is(baseUrl('registry.example:5000', ['registry.example:5000']), 'http://registry.example:5000');
+test('HTTPS for every registry; loopback or listed insecure ones are asked over TLS first and get http:// only when they do not speak it', async () => {
+  const asked: string[] = [];
+  const probe = (answer: 'tls' | 'plain' | 'unknown') => async (host: string) => (asked.push(host), answer);
+  assert.is(await registryScheme('registry.example:5000', [], probe('plain')), 'https');
+  assert.equal(asked, [], 'a registry that must speak TLS is not probed');
+  assert.is(await registryScheme('127.0.0.9:5000', [], probe('plain')), 'http');
+  assert.is(await registryScheme('127.0.0.9:5000', [], probe('tls')), 'http', 'probed once per process');
+  assert.is(await registryScheme('localhost:5443', [], probe('tls')), 'https');
+  assert.is(await registryScheme('insecure.example:5000', ['insecure.example:5000'], probe('plain')), 'http');
+  assert.is(await registryScheme('127.0.0.10:5000', [], probe('unknown')), 'http');
+  assert.is(await registryScheme('127.0.0.10:5000', [], probe('tls')), 'https', 'nothing listened: asked again');
+  assert.equal(asked, ['127.0.0.9:5000', 'localhost:5443', 'insecure.example:5000', '127.0.0.10:5000', '127.0.0.10:5000']);
   assert.is(baseUrl('docker.io'), 'https://registry-1.docker.io');
+  assert.is(baseUrl('127.0.0.1:5000', 'http'), 'http://127.0.0.1:5000');
 });
 
 test('fixedChunks re-cuts a stream into exact sizes; mapBounded keeps the bound', async () => {
