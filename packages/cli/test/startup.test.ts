@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const bundle = fileURLToPath(new URL('../dist/pipeline.mjs', import.meta.url));
 const meta = fileURLToPath(new URL('../dist/pipeline.meta.json', import.meta.url));
-const heavy = ['dockerode', 'docker-modem', 'ssh2', '@grpc/grpc-js', 'simple-git', 'tar-stream'];
+const heavy = ['dockerode', 'docker-modem', 'ssh2', '@grpc/grpc-js', 'simple-git', 'tar-stream', 'undici'];
 
 test('the bundle has no top-level import of a heavy dependency', () => {
   assert.ok(existsSync(bundle), `${bundle} is built by npm ci / npm test`);

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DockerfileError, isDigest, type Digest, quote, cut } from '@pipeline/core';
 import type { Pos } from '../dockerfile/types.js';
 import { blobPath, blobSize, hashingStream } from '../store/blob-store.js';
+import { trustedFetch } from '../registry/trust.js';
 
 export const isRemoteUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
@@ -25,7 +26,7 @@ export async function fetchUrl(url: string, store: string, where: { file: string
   if (checksum && (await blobSize(store, checksum as Digest)) !== undefined) return { path: blobPath(store, checksum as Digest), digest: checksum as Digest };
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'follow' });
+    res = await (await trustedFetch())(url, { redirect: 'follow' }); // SSL_CERT_FILE's CAs, as for registries
   } catch (e) {
     throw new DockerfileError(`ADD ${cut(url)}: cannot download (${(e as Error).message})`, { file: where.file, ...where.pos });
   }
