@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ContextError, silentLogger, type Digest, type Logger } from '@pipeline/core';
+import { ContextError, DockerfileError, isPipelineError, silentLogger, type Digest, type Logger } from '@pipeline/core';
 import { parseDockerfile, readDockerfile } from './dockerfile/index.js';
 import { execute, type ExecuteResult, type StepRunner } from './executor/native.js';
 import { makeCopyRunner } from './executor/copy.js';
@@ -102,16 +102,20 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   let reader: RegistryReader | undefined;
   // One load per image and platform: stages FROM the same image (and COPY --from it) share it.
   const loaded = new Map<string, ReturnType<StepRunner['base']>>();
-  const base: StepRunner['base'] = (text, _word, stagePlatform) => {
+  const base: StepRunner['base'] = (text, word, stagePlatform) => {
     const p = stagePlatform ?? platform;
     const key = `${text}\0${p ? formatPlatform(p) : ''}`;
     let got = loaded.get(key);
     if (!got) {
       const alias = opts.aliases?.[text] ?? opts.aliases?.[text.replace(/:[^:/@]*$/, '')];
-      got = (async () => {
-        const src = parseImageSource(alias ?? text, context);
-        return loadImageSource(src, { store, platform: p, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env, logins: opts.logins })) });
-      })();
+      let src: ReturnType<typeof parseImageSource>;
+      try {
+        src = parseImageSource(alias ?? text, context);
+      } catch (e) {
+        // A malformed FROM / COPY --from reference is a Dockerfile mistake: say where it is.
+        return Promise.reject(isPipelineError(e) && !e.position && e.exitCode === 2 ? new DockerfileError(e.message, { file, ...word.pos }, e.hint) : e);
+      }
+      got = loadImageSource(src, { store, platform: p, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env, logins: opts.logins })) });
       got.catch(() => loaded.delete(key));
       loaded.set(key, got);
     }

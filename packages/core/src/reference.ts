@@ -21,7 +21,7 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-
 /** A malformed image reference: the user's input, so exit code 2. */
 export class InvalidReferenceError extends PipelineError {
   constructor(ref: string, why: string) {
-    super('usage', `Invalid image reference ${JSON.stringify(ref)}: ${why}`);
+    super('usage', `Invalid image reference ${quote(ref)}: ${why}`);
     this.name = 'InvalidReferenceError';
   }
 }

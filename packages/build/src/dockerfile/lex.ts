@@ -35,6 +35,7 @@ class Words {
 }
 
 const SPECIAL = '@*#?-$!0';
+const MAX_NESTING = 100;
 const isDigit = (ch: string) => /\p{Nd}/u.test(ch);
 const isNameChar = (ch: string) => ch === '_' || /[\p{L}\p{Nd}]/u.test(ch);
 
@@ -45,6 +46,8 @@ const isNameChar = (ch: string) => ch === '_' || /[\p{L}\p{Nd}]/u.test(ch);
  */
 class Lexer {
   private i = 0;
+  /** How many ${…} enclose the current position: each level costs stack (a hostile line nests thousands). */
+  private depth = 0;
   constructor(
     private readonly s: string,
     private readonly lookup: VarLookup,
@@ -157,6 +160,16 @@ class Lexer {
   }
 
   private dollar(): string {
+    if (this.depth >= MAX_NESTING) this.fail(`variable substitutions nested more than ${MAX_NESTING} deep`, this.i, 'Expected ${A:-${B}}-style nesting a few levels deep');
+    this.depth++;
+    try {
+      return this.substitution();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private substitution(): string {
     const s = this.s;
     const start = this.i++;
     if (s[this.i] !== '{') {

@@ -1,5 +1,7 @@
 export { RegistryClient, type RegistryClientOptions, type RequestSpec } from './client.js';
 export { baseUrl } from './http.js';
+export { registryScheme, plainAllowed } from './scheme.js';
+export { trustedFetch } from './trust.js';
 export { Authenticator } from './auth.js';
 export { parseChallenge, repoScope, scopeKey, type Challenge } from './challenge.js';
 export { resolveCredentials, loginFor, fromDockerConfig, lookupDockerConfig, fromHelper, dockerConfigPath, normalizeAuthKey, type Credentials } from './credentials.js';

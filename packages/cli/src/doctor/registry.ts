@@ -1,5 +1,5 @@
 import { isPipelineError, RegistryError } from '@pipeline/core';
-import { baseUrl, dockerConfigPath, loginFor, lookupDockerConfig, normalizeAuthKey, RegistryClient, repoScope, type Credentials } from '@pipeline/build';
+import { baseUrl, registryScheme, trustedFetch, dockerConfigPath, loginFor, lookupDockerConfig, normalizeAuthKey, RegistryClient, repoScope, type Credentials } from '@pipeline/build';
 import { logins, type Settings } from '../settings/index.js';
 import { check, why, type Check } from './check.js';
 import type { RegistryTarget } from './plan.js';
@@ -45,11 +45,12 @@ export interface RegistryResult {
 export async function checkRegistry(t: RegistryTarget, s: Settings, env: NodeJS.ProcessEnv): Promise<RegistryResult> {
   const insecure = s.insecure ? [t.registry] : [];
   const what = `${t.push ? 'push' : 'pull'}${t.repository ? ` ${t.repository}` : ''} (${t.why.join('; ')})`;
-  const base = baseUrl(t.registry, insecure);
+  // The scheme and the CAs a run would use: TLS first where plain HTTP is allowed, SSL_CERT_FILE honoured.
+  const base = baseUrl(t.registry, await registryScheme(t.registry, insecure));
   const t0 = Date.now();
   let res: Response;
   try {
-    res = await fetch(`${base}/v2/`, { signal: AbortSignal.timeout(10_000), redirect: 'manual' });
+    res = await (await trustedFetch(env))(`${base}/v2/`, { signal: AbortSignal.timeout(10_000), redirect: 'manual' });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     return { check: check('registry', t.registry, 'fail', `${what}: unreachable at ${base}: ${cause?.code ?? cause?.message ?? why(e)}`, { fix: base.startsWith('https') ? `check the address and that it speaks TLS (a plain-HTTP registry needs insecure: true)` : 'check the address and that the registry runs' }) };
