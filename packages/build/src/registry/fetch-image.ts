@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { isDigest, parseJsonObject, RegistryError, formatReference, type Digest, type Reference } from '@pipeline/core';
+import { parseJsonObject, RegistryError, formatReference, type Digest, type Reference } from '@pipeline/core';
 import type { Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
 import type { ImageConfig, Manifest, Platform } from '../model/types.js';
+import { configShapeProblem } from '../model/shape.js';
 import { getBlob } from './blobs.js';
 import type { RegistryClient } from './client.js';
 import { getImageManifest } from './manifests.js';
@@ -32,11 +33,9 @@ export async function fetchImage(client: RegistryClient, ref: Reference, opts: {
   const bad = (why: string) => new RegistryError(client.registry, `${formatReference(ref)}: ${why}`, { code: 'MANIFEST_INVALID', exitCode: 1 });
   if (!(manifest.config.size <= MAX_CONFIG)) throw bad(`its config is ${manifest.config.size} bytes; at most ${MAX_CONFIG} are read`);
   const config = parseJsonObject<ImageConfig>(await text(getBlob(client, ref.repository, manifest.config) as Readable), () => bad('its config is not a JSON object'));
-  const diffIds = config.rootfs?.diff_ids ?? [];
-  if (!Array.isArray(diffIds) || !diffIds.every((d) => typeof d === 'string' && isDigest(d))) throw bad('its config has no list of rootfs.diff_ids');
-  if (diffIds.length !== manifest.layers.length) {
-    throw new RegistryError(client.registry, `${formatReference(ref)}: config lists ${diffIds.length} diff_ids for ${manifest.layers.length} layers`, { code: 'MANIFEST_INVALID' });
-  }
+  const shape = configShapeProblem(config, manifest.layers.length);
+  if (shape) throw bad(shape);
+  const diffIds = config.rootfs.diff_ids;
   const location = { registry: client.registry, repository: ref.repository };
   const layers: Layer[] = manifest.layers.map((d, i) => ({
     digest: d.digest,

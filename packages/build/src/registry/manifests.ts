@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { isDigest, parseJsonObject, RegistryError, type Digest, type Reference, formatReference } from '@pipeline/core';
+import { parseJsonObject, RegistryError, type Digest, type Reference, formatReference } from '@pipeline/core';
 import { MediaType, isIndexType } from '../model/media-types.js';
 import type { Descriptor, Index, Manifest, Platform } from '../model/types.js';
+import { manifestShapeProblem } from '../model/shape.js';
 import { pickPlatform } from '../model/platform.js';
 import { pullScopes, pushScopes } from './blobs.js';
 import type { RegistryClient } from './client.js';
@@ -42,16 +43,6 @@ export async function getManifest(client: RegistryClient, ref: Reference): Promi
   if (shape) throw bad(shape);
   const mediaType = manifest.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? MediaType.ociManifest;
   return { bytes, digest, mediaType, manifest };
-}
-
-const isDescriptor = (d: unknown): boolean => !!d && typeof d === 'object' && typeof (d as Descriptor).digest === 'string' && isDigest((d as Descriptor).digest);
-
-/** What a manifest lacks to be read safely: an index needs `manifests`, an image a config and `layers` (descriptors). */
-export function manifestShapeProblem(m: Manifest | Index): string | undefined {
-  if ('manifests' in m) return Array.isArray(m.manifests) && m.manifests.every(isDescriptor) ? undefined : 'is an index whose manifests are not a list of descriptors';
-  if (!isDescriptor((m as Manifest).config)) return 'has no config descriptor';
-  if (!Array.isArray((m as Manifest).layers) || !(m as Manifest).layers.every((l) => isDescriptor(l) && Number.isSafeInteger(l.size) && l.size >= 0)) return 'has no list of layer descriptors';
-  return undefined;
 }
 
 /** Reads an image manifest, descending through an index to the wanted platform (default linux/amd64). */

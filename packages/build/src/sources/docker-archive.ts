@@ -6,11 +6,12 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { ContextError, sha256, type Digest } from '@pipeline/core';
+import { ContextError, parseJson, parseJsonObject, sha256, type Digest } from '@pipeline/core';
 import type { Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
 import { MediaType } from '../model/media-types.js';
 import type { ImageConfig } from '../model/types.js';
+import { configShapeProblem } from '../model/shape.js';
 import { blobPath, hashingStream, openBlob } from '../store/blob-store.js';
 
 interface ArchiveManifest {
@@ -95,7 +96,10 @@ export async function readDockerArchive(file: string, store: string, opts: { ref
   }
   const manifestBytes = json.get('manifest.json');
   if (!manifestBytes) throw new ContextError(`${file} has no manifest.json`, { file }, 'Expected the output of `docker save`');
-  const manifests = JSON.parse(manifestBytes.toString('utf8')) as ArchiveManifest[];
+  const bad = (why: string) => new ContextError(`${file}: ${why}`, { file }, 'Expected the output of `docker save` or `pipeline build --output docker-archive:FILE`');
+  const manifests = parseJson(manifestBytes.toString('utf8'), () => bad('its manifest.json is not JSON')) as ArchiveManifest[];
+  const okEntry = (x: ArchiveManifest) => !!x && typeof x.Config === 'string' && Array.isArray(x.Layers) && x.Layers.every((l) => typeof l === 'string') && (x.RepoTags == null || (Array.isArray(x.RepoTags) && x.RepoTags.every((t) => typeof t === 'string')));
+  if (!Array.isArray(manifests) || !manifests.every(okEntry)) throw bad('its manifest.json is not a list of {Config, Layers, RepoTags}');
   let m = manifests[0];
   if (opts.ref) {
     const want = opts.ref.includes(':') ? opts.ref : `${opts.ref}:latest`;
@@ -106,7 +110,9 @@ export async function readDockerArchive(file: string, store: string, opts: { ref
   if (!m) throw new ContextError(`${file} holds no image`, { file });
   const configBytes = json.get(m.Config);
   if (!configBytes) throw new ContextError(`${file}: config ${m.Config} missing`, { file });
-  const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+  const config = parseJsonObject<ImageConfig>(configBytes.toString('utf8'), () => bad(`config ${m.Config} is not a JSON object`));
+  const shape = configShapeProblem(config, m.Layers.length);
+  if (shape) throw bad(shape);
   const layers: Layer[] = m.Layers.map((name, i) => {
     const s = blobs.get(name);
     if (!s) throw new ContextError(`${file}: layer ${name} missing`, { file });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256, type Digest, quote } from '@pipeline/core';
+import { parseJsonObject, sha256, type Digest, quote } from '@pipeline/core';
 import { ContextError } from '@pipeline/core';
 import type { Image } from '../model/image.js';
 import type { Layer } from '../model/layer.js';
@@ -8,21 +8,26 @@ import { isIndexType, isManifestType } from '../model/media-types.js';
 import type { Descriptor, ImageConfig, Index, Manifest, Platform } from '../model/types.js';
 import { blobPath, openBlob } from '../store/blob-store.js';
 import { pickPlatform } from '../model/platform.js';
+import { configShapeProblem, manifestShapeProblem } from '../model/shape.js';
 
 async function readJsonBlob<T>(dir: string, d: Descriptor): Promise<T> {
   const bytes = await readFile(blobPath(dir, d.digest));
   if (sha256(bytes) !== d.digest) throw new ContextError(`OCI layout ${dir}: blob ${d.digest} does not match its digest`, { file: dir });
-  return JSON.parse(bytes.toString('utf8')) as T;
+  return parseJsonObject<T & object>(bytes.toString('utf8'), () => new ContextError(`OCI layout ${dir}: blob ${d.digest} is not a JSON object`, { file: dir }));
 }
 
 /** Reads an image from an OCI layout: by ref name (`oci:DIR:ref`), or the only/first matching manifest. */
 export async function readOciLayout(dir: string, opts: { ref?: string; platform?: Platform } = {}): Promise<{ image: Image; digest: Digest }> {
-  let index: Index;
+  const notLayout = (why: string) => new ContextError(`${dir} is not an OCI image layout: ${why}`, { file: dir }, 'Expected a directory with oci-layout, index.json and blobs/');
+  let text: string;
   try {
-    index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as Index;
+    text = await readFile(join(dir, 'index.json'), 'utf8');
   } catch (e) {
-    throw new ContextError(`${dir} is not an OCI image layout: cannot read index.json (${(e as Error).message})`, { file: dir }, 'Expected a directory with oci-layout, index.json and blobs/');
+    throw notLayout(`cannot read index.json (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const index = parseJsonObject<Index>(text, (at) => notLayout(`index.json is not a JSON object${at.line ? ` (line ${at.line}, column ${at.column})` : ''}`));
+  const shape = manifestShapeProblem(index);
+  if (shape) throw notLayout(`index.json ${shape}`);
   let candidates = index.manifests;
   if (opts.ref) {
     candidates = candidates.filter((m) => m.annotations?.['org.opencontainers.image.ref.name'] === opts.ref);
@@ -36,9 +41,12 @@ export async function readOciLayout(dir: string, opts: { ref?: string; platform?
   while (isIndexType(desc.mediaType)) desc = pickPlatform((await readJsonBlob<Index>(dir, desc)).manifests, opts.platform, dir);
   if (!isManifestType(desc.mediaType)) throw new ContextError(`OCI layout ${dir}: unsupported manifest type ${desc.mediaType}`, { file: dir });
   const manifest = await readJsonBlob<Manifest>(dir, desc);
+  const mshape = manifestShapeProblem(manifest);
+  if (mshape) throw new ContextError(`OCI layout ${dir}: manifest ${desc.digest} ${mshape}`, { file: dir });
   const config = await readJsonBlob<ImageConfig>(dir, manifest.config);
-  const diffIds = config.rootfs?.diff_ids ?? [];
-  if (diffIds.length !== manifest.layers.length) throw new ContextError(`OCI layout ${dir}: config lists ${diffIds.length} diff_ids for ${manifest.layers.length} layers`, { file: dir });
+  const cshape = configShapeProblem(config, manifest.layers.length);
+  if (cshape) throw new ContextError(`OCI layout ${dir}: ${cshape}`, { file: dir });
+  const diffIds = config.rootfs.diff_ids;
   const layers: Layer[] = manifest.layers.map((l, i) => ({
     digest: l.digest,
     diffId: diffIds[i],

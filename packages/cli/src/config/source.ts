@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, visit, isMap, isSeq, isScalar, isAlias, type Alias, type Document, type Node } from 'yaml';
-import { ConfigError, cut, type SourcePosition } from '@pipeline/core';
+import { ConfigError, cut, quote, type SourcePosition } from '@pipeline/core';
 
 export type Path = (string | number)[];
 
@@ -24,7 +24,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const first = doc.errors[0];
   if (first) {
     const hint = first.code === 'DUPLICATE_KEY' ? 'each key may appear once per mapping; merge the two entries' : first.code === 'TAB_AS_INDENT' ? 'indent with spaces' : undefined;
-    const what = first.code === 'DUPLICATE_KEY' ? `duplicate key ${JSON.stringify(keyText(text, first.pos))}` : first.message;
+    // The yaml parser recurses per nesting level: a hostile file nests until the stack runs out.
+    const what = first.code === 'DUPLICATE_KEY' ? `duplicate key ${quote(keyText(text, first.pos))}` : /call stack/i.test(first.message) ? 'the document nests too deeply' : cut(first.message, 300);
     throw new ConfigError(`YAML: ${what}`, at(first.pos[0]), hint);
   }
   let data: unknown;
