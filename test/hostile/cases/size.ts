@@ -55,6 +55,22 @@ export const cases: HostileCase[] = [
     expect: { stderr: /pipeline\.yml: pipeline\.yml is 20\.0 MiB; the limit is 1 MiB/ },
   },
   {
+    name: 'a 20 MiB double-quoted YAML scalar (the shape that peaked at 772 MB)',
+    setup: (dir) => {
+      writeFileSync(join(dir, 'pipeline.yml'), `version: 1\nimages:\n  app:\n    dockerfile: "${'a'.repeat(20 * MiB)}"\n`);
+      return { args: ['plan', '--config', join(dir, 'pipeline.yml')] };
+    },
+    expect: { stderr: /pipeline\.yml: pipeline\.yml is 20\.0 MiB; the limit is 1 MiB/ },
+  },
+  {
+    name: 'a 1 MiB double-quoted YAML value, under the cap: parsed within the heap cap, the message cuts it',
+    setup: (dir) => {
+      writeFileSync(join(dir, 'pipeline.yml'), `version: 1\nlint:\n  disable:\n    - "${'k'.repeat(MiB - 100)}"\n`);
+      return { args: ['plan', '--config', join(dir, 'pipeline.yml')] };
+    },
+    expect: { stderr: /pipeline\.yml:4:7: lint\.disable\[0\]: Expected a rule id like PL003, got 'k{80}… \(1048476 characters\)'/ },
+  },
+  {
     name: 'a 1 MiB YAML value, under the cap: the message cuts it',
     setup: (dir) => {
       writeFileSync(join(dir, 'pipeline.yml'), `version: 1\nlint:\n  disable:\n    - ${'k'.repeat(MiB - 100)}\n`);
