@@ -55,7 +55,7 @@ const command: Command = {
     '    --force                move a SHA tag that points at another image (refused otherwise)',
     '    --label KEY=VALUE      add a label (OCI revision/source/created labels come from git)',
     '    --no-git-labels        leave the OCI revision/source/created labels out',
-    '    --insecure-registry H  allow plain HTTP to H (loopback registries always may)',
+    '    --insecure-registry H  allow plain HTTP to H if it does not speak TLS (loopback registries always may)',
     '    --no-test              pipeline mode: skip the tests declared in pipeline.yml',
     ...PIPELINE_HELP,
     '    --executor NAME        native (default: no daemon, no RUN) | engine (RUN via the host Docker socket) | chroot (RUN as root, daemonless)',
