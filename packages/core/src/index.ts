@@ -7,3 +7,4 @@ export * from './text.js';
 export * from './suggest.js';
 export * from './user-file.js';
 export * from './json.js';
+export * from './paths.js';

@@ -75,6 +75,27 @@ export const cases: HostileCase[] = [
     expect: { stderr: /afile exists and is not a directory/ },
   },
   {
+    name: '--cache-dir is a file',
+    setup: (dir) => {
+      writeFileSync(join(dir, 'afile'), 'x');
+      return { args: ['build', dockerfile(dir), '--cache-dir', join(dir, 'afile'), '-o', `oci:${join(dir, 'out')}`] };
+    },
+    expect: { stderr: /--cache-dir .*afile: .*afile is not a directory/ },
+  },
+  {
+    name: 'pipeline init into a file (was EEXIST and a stack trace)',
+    setup: (dir) => {
+      writeFileSync(join(dir, 'afile'), 'x');
+      return { args: ['init', join(dir, 'afile')] };
+    },
+    expect: { stderr: /Expected DIR to be a directory: .*afile is not a directory/ },
+  },
+  {
+    name: 'a docker-archive name docker load would refuse',
+    setup: (dir) => ({ args: ['build', dockerfile(dir), '-t', 'bad tag!', '-o', `docker-archive:${join(dir, 'out', 'x.tar')}`] }),
+    expect: { stderr: /Invalid image reference "bad tag!"/ },
+  },
+  {
     name: '--config is a directory whose pipeline.yml is a directory',
     setup: (dir) => {
       mkdirSync(join(dir, 'repo', 'pipeline.yml'), { recursive: true });

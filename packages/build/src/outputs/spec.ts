@@ -1,6 +1,6 @@
-import { statSync, type Stats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { UsageError, parseReference, type Reference, quote } from '@pipeline/core';
+import { notADirectory, UsageError, parseReference, type Reference, quote } from '@pipeline/core';
 
 /** Where a built image goes. */
 export type OutputSpec =
@@ -29,30 +29,19 @@ export function parseOutput(text: string, cwd = process.cwd()): OutputSpec {
 
 /**
  * Checks, before anything is built, that an output can be written where it names: a
- * docker-archive is a file (not an existing directory), an OCI layout a directory (not a file),
- * and the nearest existing parent of either is a directory.
+ * docker-archive is a file (not an existing directory), an OCI layout a directory (not a file).
  */
 export function checkOutputTarget(spec: OutputSpec): void {
   if (spec.kind === 'registry') return;
   const [path, want, example] = spec.kind === 'oci' ? [spec.dir, 'directory', 'oci:out/app'] : [spec.file, 'file', 'docker-archive:out/app.tar'];
-  const shown = `--output ${spec.kind}:${path}`;
-  const fail = (why: string): never => {
-    throw new UsageError(`${shown}: ${why}`, `Expected a ${want} path, e.g. ${example}`);
-  };
-  const st = statOrUndefined(path);
-  if (st && spec.kind === 'docker-archive' && st.isDirectory()) fail(`${path} is a directory`);
-  if (st && spec.kind === 'oci' && !st.isDirectory()) fail(`${path} exists and is not a directory`);
-  for (let p = dirname(path); ; p = dirname(p)) {
-    const up = statOrUndefined(p);
-    if (up && !up.isDirectory()) fail(`${p} is not a directory`);
-    if (up || p === dirname(p)) break;
-  }
+  const problem = spec.kind === 'oci' ? notADirectory(path) : isDirectory(path) ? `${path} is a directory` : notADirectory(dirname(path));
+  if (problem) throw new UsageError(`--output ${spec.kind}:${path}: ${problem}`, `Expected a ${want} path, e.g. ${example}`);
 }
 
-function statOrUndefined(p: string): Stats | undefined {
+function isDirectory(p: string): boolean {
   try {
-    return statSync(p);
+    return statSync(p).isDirectory();
   } catch {
-    return undefined;
+    return false;
   }
 }

@@ -1,4 +1,4 @@
-import { UsageError, formatReference, quote } from '@pipeline/core';
+import { notADirectory, UsageError, formatReference, parseReference, quote } from '@pipeline/core';
 import { checkOutputTarget, parseOutput } from '@pipeline/build';
 import type { Command, CommandContext } from '../command.js';
 import { settingFlags, str, list } from '../flags.js';
@@ -75,6 +75,11 @@ const command: Command = {
     if (level !== undefined && !/^[0-9]$/.test(level)) throw new UsageError(`Expected --compression-level 0-9, got ${quote(level)}`);
     const outputs = list(v.output).map((o) => parseOutput(o, ctx.cwd));
     for (const o of outputs) checkOutputTarget(o);
+    const cacheDir = str(v['cache-dir']);
+    const cacheProblem = cacheDir === undefined ? undefined : notADirectory(resolve(ctx.cwd, cacheDir));
+    if (cacheProblem) throw new UsageError(`--cache-dir ${cacheDir}: ${cacheProblem}`, 'Expected a directory for the layer cache (created when missing)');
+    // A name recorded in a docker-archive must be a reference `docker load` accepts: refuse it now, not after the build.
+    for (const o of outputs) if (o.kind === 'docker-archive' && o.ref) parseReference(o.ref);
     // `-o registry:REPO` is --push --image REPO.
     const registryOut = outputs.find((o) => o.kind === 'registry');
     if (registryOut) {
@@ -99,7 +104,7 @@ const command: Command = {
       labels: s.labels,
       gitLabels: !v['no-git-labels'],
       noCache: s.noCache,
-      cacheDir: str(v['cache-dir']),
+      cacheDir: cacheDir === undefined ? undefined : resolve(ctx.cwd, cacheDir),
       compressionLevel: level === undefined ? undefined : Number(level),
       executor,
       format,

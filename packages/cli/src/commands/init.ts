@@ -1,4 +1,4 @@
-import { UsageError, parseReference, quote, cut } from '@pipeline/core';
+import { notADirectory, UsageError, parseReference, quote, cut } from '@pipeline/core';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
@@ -32,6 +32,8 @@ const command: Command = {
     if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(name)) throw new UsageError(`Expected --name of lowercase letters, digits and . _ -, got ${quote(name)}`);
     const file = join(dir, CONFIG_FILE);
     if ((await exists(file)) && !ctx.values.force) throw new UsageError(`${file} exists; not overwriting it`, 'pass --force to replace it');
+    const notDir = notADirectory(dir);
+    if (notDir) throw new UsageError(`Expected DIR to be a directory: ${notDir}`, 'pipeline init [DIR] writes pipeline.yml (and a Dockerfile) into DIR');
     await mkdir(dir, { recursive: true });
     const written: string[] = [];
     const dockerfile = join(dir, 'Dockerfile');
