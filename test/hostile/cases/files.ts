@@ -72,7 +72,7 @@ export const cases: HostileCase[] = [
       writeFileSync(join(dir, 'afile'), 'x');
       return { args: ['build', dockerfile(dir), '-o', `oci:${join(dir, 'afile')}`] };
     },
-    expect: { stderr: /afile exists and is not a directory/ },
+    expect: { stderr: /--output oci:.*afile: .*afile is not a directory/ },
   },
   {
     name: '--cache-dir is a file',
