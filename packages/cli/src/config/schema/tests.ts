@@ -1,9 +1,8 @@
-import { cut } from '@pipeline/core';
 import type { Ctx } from '../kit.js';
 import { fail, int, keys, list, obj, str, strList, strish } from '../kit.js';
 import type { Path } from '../source.js';
 import type { CommandTest, ImageTests, SmokeTest } from '../types.js';
-import { DURATION_EXPECTED, durationMs } from '@pipeline/core';
+import { cut, DURATION_EXPECTED, durationMs } from '@pipeline/core';
 import { mean } from '../suggest.js';
 import { parseStructureCheck } from './structure.js';
 
