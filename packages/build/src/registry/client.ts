@@ -116,11 +116,13 @@ export class RegistryClient {
 
   /** Once per client: the scheme (TLS first for registries that may speak plain HTTP) and the CAs to trust. */
   private prepare(): Promise<void> {
-    this.ready ??= (async () => {
-      this.fetchFn = await trustedFetch(this.options.env ?? process.env);
-      this.base = baseUrl(this.registry, await registryScheme(this.registry, this.options.insecure));
-    })();
-    this.ready.catch(() => (this.ready = undefined));
+    if (!this.ready) {
+      this.ready = (async () => {
+        this.fetchFn = await trustedFetch(this.options.env ?? process.env);
+        this.base = baseUrl(this.registry, await registryScheme(this.registry, this.options.insecure));
+      })();
+      this.ready.catch(() => (this.ready = undefined)); // e.g. an unreadable SSL_CERT_FILE: said now, asked again next time
+    }
     return this.ready;
   }
 
@@ -142,7 +144,7 @@ export class RegistryClient {
       this.reached = true;
       const { res } = sent;
       if (spec.expect.includes(res.status)) return sent;
-      const text = spec.method === 'HEAD' ? '' : await res.text().catch(() => '');
+      const text = spec.method === 'HEAD' ? '' : (await readLimited(sent, MAX_SMALL_BODY, this.registry, spec.action).catch(() => Buffer.alloc(0))).toString('utf8');
       sent.done();
       if (res.status === 401 && round === 0) {
         // Resend once when we sent no auth yet or a cached token (maybe expired/revoked); a fresh one refused is final.
