@@ -87,6 +87,22 @@ export const cases: HostileCase[] = [
     expect: { stderr: /pipeline\.yml:2:3: unknown key 'k{80}… \(1000000 characters\)' at the top level/ },
   },
   {
+    name: 'a 500,000-character environment name: cut in the key path and the message',
+    setup: (dir) => {
+      writeFileSync(join(dir, 'pipeline.yml'), `version: 1\nimages: {}\nenvironments:\n  ? ${'e'.repeat(500_000)}\n  : {app: x}\n`);
+      return { args: ['plan', '--config', join(dir, 'pipeline.yml')] };
+    },
+    expect: { stderr: /pipeline\.yml:5:5: environments\.e{80}… \(500000 characters\): Expected an environment name of at most 64/ },
+  },
+  {
+    name: 'a 500,000-character image name',
+    setup: (dir) => {
+      writeFileSync(join(dir, 'pipeline.yml'), `version: 1\nimages:\n  ? ${'i'.repeat(500_000)}\n  : {dockerfile: Dockerfile}\n`);
+      return { args: ['plan', '--config', join(dir, 'pipeline.yml')] };
+    },
+    expect: { stderr: /pipeline\.yml:3:5: images\.i{80}… \(500000 characters\): Expected an image name of at most 128/ },
+  },
+  {
     name: 'YAML nested 100,000 deep',
     setup: (dir) => {
       writeFileSync(join(dir, 'pipeline.yml'), `version: 1\nx: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);

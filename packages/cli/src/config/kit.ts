@@ -15,7 +15,7 @@ export interface Ctx {
 }
 
 /** `images.app.executor`, `test.app.structure[2]` – the key path every message starts with. */
-export const dotted = (path: Path): string => path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+export const dotted = (path: Path): string => path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${cut(p)}` : cut(p)), '');
 
 /** A value as the user wrote it, for "got …". */
 export function show(v: unknown): string {

@@ -3,12 +3,15 @@ import { ConfigError, type SourcePosition, cut, quote } from '@pipeline/core';
 export type Path = (string | number)[];
 export type At = (path: Path) => SourcePosition;
 
+/** `prod.hosts.0` for messages; keys are the user's, so each is cut. */
+export const keyPath = (path: Path): string => path.map((p) => (typeof p === 'string' ? cut(p) : p)).join('.');
+
 /** Validation helpers that turn every mistake into a ConfigError naming the key path and what was expected. */
 export class Checker {
   constructor(readonly at: At) {}
 
   fail(path: Path, expected: string, got: unknown, hint?: string): never {
-    throw new ConfigError(`${path.join('.')}: Expected ${expected}, got ${show(got)}`, this.at(path), hint);
+    throw new ConfigError(`${keyPath(path)}: Expected ${expected}, got ${show(got)}`, this.at(path), hint);
   }
 
   object(v: unknown, path: Path, allowed?: readonly string[]): Record<string, unknown> {

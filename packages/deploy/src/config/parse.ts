@@ -17,7 +17,7 @@ export function parseDeployConfig(raw: unknown, at: At): DeployEnvironments {
   const envs = c.object(raw, []);
   const out: DeployEnvironments = {};
   for (const [name, value] of Object.entries(envs)) {
-    if (!NAME.test(name)) c.fail([name], 'an environment name of lowercase letters, digits, ., _ and -', name);
+    if (!NAME.test(name) || name.length > 64) c.fail([name], 'an environment name of at most 64 lowercase letters, digits, ., _ and -', name);
     out[name] = parseEnvironment(c, name, value);
   }
   return out;
