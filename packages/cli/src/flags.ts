@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { notADirectory, UsageError } from '@pipeline/core';
 import type { SettingFlags } from './settings/index.js';
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -28,4 +30,13 @@ export function settingFlags(v: Record<string, unknown>, images: string[] = []):
     executor: str(v.executor),
     push: bool(v.push),
   };
+}
+
+/** `--cache-dir DIR` resolved against cwd; a file where the directory belongs is refused before any work. */
+export function cacheDirFlag(v: unknown, cwd: string): string | undefined {
+  const dir = str(v);
+  if (dir === undefined) return undefined;
+  const problem = notADirectory(resolve(cwd, dir));
+  if (problem) throw new UsageError(`--cache-dir ${dir}: ${problem}`, 'Expected a directory for the layer cache (created when missing)');
+  return resolve(cwd, dir);
 }

@@ -100,7 +100,7 @@ export const cases: HostileCase[] = [
       writeFileSync(join(dir, 'pipeline.yml'), `version: 1\nimages:\n  ? ${'i'.repeat(500_000)}\n  : {dockerfile: Dockerfile}\n`);
       return { args: ['plan', '--config', join(dir, 'pipeline.yml')] };
     },
-    expect: { stderr: /pipeline\.yml:3:5: images\.i{80}… \(500000 characters\): Expected an image name of at most 128/ },
+    expect: { stderr: /pipeline\.yml:3:5: images\.i{80}… \(500000 characters\): Expected an image name of lowercase letters, digits and \. _ - \(a registry repository component, at most 128 characters\)/ },
   },
   {
     name: 'YAML nested 100,000 deep',

@@ -1,7 +1,7 @@
-import { notADirectory, UsageError, formatReference, parseReference, quote } from '@pipeline/core';
+import { UsageError, formatReference, parseReference, quote } from '@pipeline/core';
 import { checkOutputTarget, parseOutput } from '@pipeline/build';
 import type { Command, CommandContext } from '../command.js';
-import { settingFlags, str, list } from '../flags.js';
+import { cacheDirFlag, settingFlags, str, list } from '../flags.js';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { buildPipeline } from './build-pipeline.js';
@@ -75,9 +75,7 @@ const command: Command = {
     if (level !== undefined && !/^[0-9]$/.test(level)) throw new UsageError(`Expected --compression-level 0-9, got ${quote(level)}`);
     const outputs = list(v.output).map((o) => parseOutput(o, ctx.cwd));
     for (const o of outputs) checkOutputTarget(o);
-    const cacheDir = str(v['cache-dir']);
-    const cacheProblem = cacheDir === undefined ? undefined : notADirectory(resolve(ctx.cwd, cacheDir));
-    if (cacheProblem) throw new UsageError(`--cache-dir ${cacheDir}: ${cacheProblem}`, 'Expected a directory for the layer cache (created when missing)');
+    const cacheDir = cacheDirFlag(v['cache-dir'], ctx.cwd);
     // A name recorded in a docker-archive must be a reference `docker load` accepts: refuse it now, not after the build.
     for (const o of outputs) if (o.kind === 'docker-archive' && o.ref) parseReference(o.ref);
     // `-o registry:REPO` is --push --image REPO.
@@ -104,7 +102,7 @@ const command: Command = {
       labels: s.labels,
       gitLabels: !v['no-git-labels'],
       noCache: s.noCache,
-      cacheDir: cacheDir === undefined ? undefined : resolve(ctx.cwd, cacheDir),
+      cacheDir,
       compressionLevel: level === undefined ? undefined : Number(level),
       executor,
       format,

@@ -15,7 +15,7 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 /** One entry of `images:`; references between images are checked afterwards, by the graph. */
 export function parseImage(ctx: Ctx, dir: string, name: string, raw: unknown, imageNames: string[]): ImageConfig {
   const path = ['images', name];
-  if (!NAME.test(name) || name.length > 128) fail(ctx, path, `Expected an image name of at most 128 lowercase letters, digits and . _ - (a registry repository component), got '${cut(name)}'`, { key: true });
+  if (!NAME.test(name) || name.length > 128) fail(ctx, path, `Expected an image name of lowercase letters, digits and . _ - (a registry repository component, at most 128 characters), got '${cut(name)}'`, { key: true });
   const r = obj(ctx, path, raw);
   keys(ctx, path, r, IMAGE_KEYS, ['dockerfile']);
   const dockerfile = resolve(dir, str(ctx, [...path, 'dockerfile'], r.dockerfile, 'a path to a Dockerfile'));
