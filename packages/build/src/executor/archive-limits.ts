@@ -1,10 +1,10 @@
-import { UsageError } from '@pipeline/core';
+import { quote, UsageError } from '@pipeline/core';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../layer/add-tar.js';
 
 const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
   const v = env[name];
   if (v === undefined || v === '') return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name}: Expected a positive whole number, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name}: Expected a positive whole number, got ${quote(v)}`);
   return Number(v);
 };
 

@@ -1,4 +1,4 @@
-import { DockerfileError } from '@pipeline/core';
+import { DockerfileError, quote } from '@pipeline/core';
 import { hasGlob, resolveSource, type Ignore } from '../context/index.js';
 import { expandWord } from '../dockerfile/index.js';
 import type { Dockerfile, Word } from '../dockerfile/types.js';
@@ -28,7 +28,7 @@ export async function checkSources(df: Dockerfile, o: { context: string; ignore:
       const chown = ins.chown && literal(ins.chown);
       if (chown !== undefined && chown !== '') parseOwnerSpec(chown, { file: df.file, pos: ins.chown!.pos });
       const chmod = ins.chmod && literal(ins.chmod);
-      if (chmod !== undefined && chmod !== '' && !/^[0-7]{1,4}$/.test(chmod)) throw new DockerfileError(`Expected --chmod as octal like 0755, got ${JSON.stringify(chmod)}`, { file: df.file, ...ins.chmod!.pos });
+      if (chmod !== undefined && chmod !== '' && !/^[0-7]{1,4}$/.test(chmod)) throw new DockerfileError(`Expected --chmod as octal like 0755, got ${quote(chmod)}`, { file: df.file, ...ins.chmod!.pos });
       if (ins.from) continue;
       for (const w of ins.sources) {
         const src = literal(w);
