@@ -14,9 +14,7 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
-// undici (~800 KB) only for the CLI: it loads on first use, when SSL_CERT_FILE is set. A bundle that
-// must stand alone (the Action's) keeps it inside.
-const cli = await build({ ...common, external: [...common.external, 'undici'], entryPoints: ['packages/cli/dist/main.js'], outfile: 'packages/cli/dist/pipeline.mjs', metafile: true });
+const cli = await build({ ...common, entryPoints: ['packages/cli/dist/main.js'], outfile: 'packages/cli/dist/pipeline.mjs', metafile: true });
 // What went into the bundle and how each module is reached: the start-up test reads it.
 writeFileSync('packages/cli/dist/pipeline.meta.json', JSON.stringify(cli.metafile));
 

@@ -119,6 +119,12 @@ if (needs(test, 'registry')) {
       assert.is(r.code, 0, r.stderr);
       assert.ok(proxy.requests.some((q) => q.fault === 'cut-response'), 'the cut happened');
       assert.ok(proxy.requests.filter((q) => q.method === 'GET' && /\/manifests\//.test(q.path)).length >= 2, 'and the manifest was asked for again');
+      // The same through the SSL_CERT_FILE client (undici's own Agent), blobs streamed over `Connection: close`:
+      // undici 6.29 killed the process with an assertion here.
+      const ca = join(work, 'some-ca.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(work, 'some-ca.key'), '-out', ca, '-days', '1', '-subj', '/CN=hostile-input'], { stdio: 'ignore' });
+      const viaAgent = await runCli(['build', ctx, '-o', `oci:${join(work, 'from-out-2')}`, '--cache-dir', join(work, 'cache-agent')], { SOURCE_DATE_EPOCH: '0', SSL_CERT_FILE: ca, NODE_EXTRA_CA_CERTS: '' });
+      assert.is(viaAgent.code, 0, viaAgent.stderr);
     } finally {
       await proxy.close();
     }

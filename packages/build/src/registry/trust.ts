@@ -1,7 +1,10 @@
 // Which CAs registry (and ADD <url>) connections trust. Node's fetch trusts its bundled roots plus
 // NODE_EXTRA_CA_CERTS (read once, at start-up). SSL_CERT_FILE, which curl, git and docker honour,
-// Node ignores: when it is set, requests go through undici (Node's own HTTP client, loaded only
-// then) with an Agent trusting Node's roots plus that file's certificates.
+// Node ignores: when it names another file, requests go through undici (Node's own HTTP client,
+// loaded only then) with an Agent trusting Node's roots plus that file's certificates. undici is
+// pinned to the version Node 20 bundles (6.24.1): 6.29 asserts and kills the process when a server
+// closes a `Connection: close` answer while the body is paused (client-h1 finish()), which
+// registries behind proxies do.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { UsageError } from '@pipeline/core';
@@ -26,7 +29,8 @@ export function readCaBundle(file: string, from = 'SSL_CERT_FILE'): string[] {
 /** The fetch to use under `env`: Node's own, or one that also trusts SSL_CERT_FILE's CAs. */
 export function trustedFetch(env: NodeJS.ProcessEnv = process.env): Promise<FetchFn> {
   const file = env.SSL_CERT_FILE;
-  if (!file) return Promise.resolve(globalThis.fetch as FetchFn);
+  // The same file as NODE_EXTRA_CA_CERTS (CI images often set both) is trusted already.
+  if (!file || file === process.env.NODE_EXTRA_CA_CERTS) return Promise.resolve(globalThis.fetch as FetchFn);
   let p = byFile.get(file);
   if (!p) {
     p = (async () => {
