@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { addSecret, UsageError, type Logger } from '@pipeline/core';
+import { addSecret, UsageError, type Logger, quote } from '@pipeline/core';
 import { buildAndPublish } from '../api/build-and-publish.js';
 import { runPipeline } from '../api/run-pipeline.js';
 import { deployEnvironment, type DeployReport } from './deploy-environment.js';
@@ -41,7 +41,7 @@ export async function runPlugin(o: PluginRun): Promise<{ code: number; report: P
   const input: SettingsInput = { env, door: 'plugin', cwd, ciFiles: ciFiles(env) };
   const s = resolveSettings(input);
   const configFile = resolve(cwd, s.config ?? CONFIG_FILE);
-  if (s.config && !existsSync(configFile)) throw new UsageError(`Expected ${describeSource(s.sources.config!)} to name pipeline.yml, got ${JSON.stringify(s.config)}: no such file in the workspace`, 'the path is relative to the workspace; leave config out to build ./Dockerfile');
+  if (s.config && !existsSync(configFile)) throw new UsageError(`Expected ${describeSource(s.sources.config!)} to name pipeline.yml, got ${quote(s.config)}: no such file in the workspace`, 'the path is relative to the workspace; leave config out to build ./Dockerfile');
   const pipelineMode = !wantsSingleImage(s) && existsSync(configFile);
   const run = pipelineMode ? await pipelineImages(input, s, o) : await dockerfileImage(input, s, o);
   let deploy: DeployReport | undefined;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { semverTags, type GitInfo } from '@pipeline/build';
 import { CONFIG_FILE, loadConfig, type PipelineConfig } from '../config/index.js';
-import { UsageError } from '@pipeline/core';
+import { UsageError, quote } from '@pipeline/core';
 import { describeSource, resolveFacts, resolveSettings, type Facts, type Settings, type SettingsInput } from '../settings/index.js';
 import type { CommandContext } from '../command.js';
 import { settingFlags } from '../flags.js';
@@ -57,6 +57,6 @@ export function openSession(ctx: CommandContext, images: string[]): Promise<Sess
 export function selection(s: Session): { only?: string[]; tags?: string[] } {
   const tags = s.settings.tags;
   const full = tags?.find((t) => t.includes('/') || t.includes(':'));
-  if (full) throw new UsageError(`Expected bare tags for the images of pipeline.yml (each has its own repository), got ${JSON.stringify(full)} from ${describeSource(s.settings.sources.tags!)}`, 'e.g. --tag 1.2 or PIPELINE_TAGS=1.2,stable');
+  if (full) throw new UsageError(`Expected bare tags for the images of pipeline.yml (each has its own repository), got ${quote(full)} from ${describeSource(s.settings.sources.tags!)}`, 'e.g. --tag 1.2 or PIPELINE_TAGS=1.2,stable');
   return { only: s.settings.sources.images === 'config' ? undefined : s.settings.images, tags };
 }

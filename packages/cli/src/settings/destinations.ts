@@ -1,4 +1,4 @@
-import { UsageError, formatReference, parseReference, type Reference } from '@pipeline/core';
+import { UsageError, formatReference, parseReference, type Reference, quote } from '@pipeline/core';
 import { computeTags, DEFAULT_TAG_TEMPLATES } from '@pipeline/build';
 import { autoTags } from './auto-tags.js';
 import type { Facts } from './facts.js';
@@ -56,7 +56,7 @@ export function destinations(s: Settings, facts: Promise<Facts>, pushByDefault: 
   if (image) entry(image);
   for (const t of remote) {
     const r = parseReference(t);
-    if (r.digest) throw new UsageError(`Expected ${describeSource(s.sources.tags!)} to name tags, got the digest reference ${JSON.stringify(t)}`);
+    if (r.digest) throw new UsageError(`Expected ${describeSource(s.sources.tags!)} to name tags, got the digest reference ${quote(t)}`);
     add(r, r.tag!);
   }
   const push = s.push ?? (pushByDefault === 'any' ? !!s.image || remote.length > 0 : remote.length > 0);

@@ -1,4 +1,4 @@
-import { UsageError } from '@pipeline/core';
+import { UsageError, quote } from '@pipeline/core';
 import { readGitInfo, sourceUrl, type GitInfo } from '@pipeline/build';
 import type { Env, FactName } from './names.js';
 import { detectHost, hostFact } from './hosts.js';
@@ -52,7 +52,7 @@ export async function resolveFacts(input: SettingsInput, dir: string): Promise<F
   };
 
   const sha = pick('sha', explicitValue('sha', input), checkout?.sha)?.toLowerCase();
-  if (sha && !SHA.test(sha)) throw new UsageError(`Expected a commit SHA (7 to 64 hex digits) from ${describeSource(sources.sha!)}, got ${JSON.stringify(sha)}`);
+  if (sha && !SHA.test(sha)) throw new UsageError(`Expected a commit SHA (7 to 64 hex digits) from ${describeSource(sources.sha!)}, got ${quote(sha)}`);
   const branch = pick('branch', explicitValue('branch', input), checkout?.branch);
   const defaultBranch = pick('defaultBranch', undefined, checkout?.defaultBranch);
   const source = pick('sourceUrl', undefined, sourceUrl(checkout?.remoteUrl));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '@pipeline/core';
+import { UsageError, quote } from '@pipeline/core';
 import { normalizeAuthKey } from '@pipeline/build';
 import type { Env } from './names.js';
 import type { ReadRule, ReadResult, SettingsLayer } from './layers.js';
@@ -52,7 +52,7 @@ function tagsFile(file: string, cwd: string, from: string): ReadResult | undefin
     return { value: readFileSync(resolve(cwd, file), 'utf8'), from };
   } catch (e) {
     if (from === '.tags' && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`Expected ${from} to name a readable tags file, got ${JSON.stringify(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'the path is relative to the workspace; tags are separated by commas or newlines');
+    throw new UsageError(`Expected ${from} to name a readable tags file, got ${quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'the path is relative to the workspace; tags are separated by commas or newlines');
   }
 }
 
@@ -75,7 +75,7 @@ const buildArgs = rule(['PLUGIN_BUILD_ARGS', 'PLUGIN_BUILD_ARGS_FROM_ENV'], (env
   if (!args && !names) return undefined;
   const items = args ? (jsonItems(`env:${args.from}`, args.value) ?? splitPairs(args.value)) : [];
   for (const n of names ? (jsonItems(`env:${names.from}`, names.value) ?? splitList(names.value)) : []) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`Expected PLUGIN_BUILD_ARGS_FROM_ENV to list variable names, got ${JSON.stringify(n)}`, 'e.g. build_args_from_env: [HTTP_PROXY, NPM_TOKEN]: each takes its value from the step\'s environment');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`Expected PLUGIN_BUILD_ARGS_FROM_ENV to list variable names, got ${quote(n)}`, 'e.g. build_args_from_env: [HTTP_PROXY, NPM_TOKEN]: each takes its value from the step\'s environment');
     items.push(n);
   }
   return { value: items, from: [args?.from, names?.from].filter(Boolean).join('+') };

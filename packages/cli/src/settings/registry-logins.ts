@@ -1,4 +1,4 @@
-import { addSecret, UsageError } from '@pipeline/core';
+import { addSecret, UsageError, quote } from '@pipeline/core';
 import { normalizeAuthKey } from '@pipeline/build';
 import type { Login } from './resolve.js';
 import { describeSource } from './values.js';
@@ -37,7 +37,7 @@ function fromConfigJson(text: string, source: string): Login[] {
       if (i > 0) return login(registry, decoded.slice(0, i), decoded.slice(i + 1), source);
     }
     if (e?.username && e.password) return login(registry, e.username, e.password, source);
-    throw new UsageError(`Expected ${describeSource(source)} auths.${JSON.stringify(registry)} to hold "auth" (base64 of user:password) or "username" and "password"`, 'identity tokens and credential helpers are not read from this setting');
+    throw new UsageError(`Expected ${describeSource(source)} auths.${quote(registry)} to hold "auth" (base64 of user:password) or "username" and "password"`, 'identity tokens and credential helpers are not read from this setting');
   });
 }
 

@@ -12,7 +12,7 @@
  * Env values: empty counts as unset; lists split on commas and newlines; booleans true/false/1/0/yes/no/on/off.
  * docs/configuration.md has the same table.
  */
-import { UsageError, addSecret, parseReference } from '@pipeline/core';
+import { UsageError, addSecret, parseReference, cut, quote } from '@pipeline/core';
 import type { PipelineConfig } from '../config/types.js';
 import { mean } from '../config/suggest.js';
 import { KINDS, type Door, type Env, type SettingName } from './names.js';
@@ -154,14 +154,14 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
   const image = get<string | undefined>('image');
   if (image) {
     parseRepository(image, sources.image!);
-    if (image.includes('@') || image.lastIndexOf(':') > image.lastIndexOf('/')) throw new UsageError(`Expected ${describeSource(sources.image!)} to be a repository without a tag, got ${JSON.stringify(image)}`, 'tags come from git, or from --tag / the tags input');
+    if (image.includes('@') || image.lastIndexOf(':') > image.lastIndexOf('/')) throw new UsageError(`Expected ${describeSource(sources.image!)} to be a repository without a tag, got ${quote(image)}`, 'tags come from git, or from --tag / the tags input');
   }
   const tags = get<string[] | undefined>('tags');
   for (const t of tags ?? []) if (t.includes('/')) parseRepository(t, sources.tags!);
 
   let images = get<string[] | undefined>('images');
   if (cfg) {
-    for (const n of images ?? []) if (!cfg.order.includes(n)) throw new UsageError(`unknown image '${n}' (from ${describeSource(sources.images!)})${mean(n, cfg.order)}; images: ${cfg.order.join(', ') || '(none)'}`);
+    for (const n of images ?? []) if (!cfg.order.includes(n)) throw new UsageError(`unknown image '${cut(n)}' (from ${describeSource(sources.images!)})${mean(n, cfg.order)}; images: ${cfg.order.join(', ') || '(none)'}`);
     if (!images) sources.images = 'config';
     images = images ? cfg.order.filter((n) => images!.includes(n)) : cfg.order;
   }
@@ -225,14 +225,14 @@ export type Executor = (typeof EXECUTORS)[number];
 
 function executorOf(v: string | undefined, source: string | undefined): Executor | undefined {
   if (v === undefined || (EXECUTORS as readonly string[]).includes(v)) return v as Executor | undefined;
-  throw new UsageError(`Expected ${describeSource(source!)} to be native, engine or chroot, got ${JSON.stringify(v)}`, 'native builds without any daemon (no RUN); engine runs RUN through the host Docker socket; chroot runs RUN daemonless, as root');
+  throw new UsageError(`Expected ${describeSource(source!)} to be native, engine or chroot, got ${quote(v)}`, 'native builds without any daemon (no RUN); engine runs RUN through the host Docker socket; chroot runs RUN daemonless, as root');
 }
 
 function parseRepository(text: string, source: string) {
   try {
     return parseReference(text);
   } catch (e) {
-    throw new UsageError(`Expected ${describeSource(source)} to hold image references, got ${JSON.stringify(text)}: ${(e as Error).message}`);
+    throw new UsageError(`Expected ${describeSource(source)} to hold image references, got ${quote(text)}: ${(e as Error).message}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { UsageError } from '@pipeline/core';
+import { UsageError, cut, quote } from '@pipeline/core';
 
 /** How a setting's text is read: every layer but flags hands over strings. */
 export type Kind = 'string' | 'bool' | 'list' | 'map';
@@ -13,7 +13,7 @@ export function describeSource(source: string): string {
 export function parseBool(source: string, v: string): boolean {
   if (/^(true|1|yes|on)$/i.test(v.trim())) return true;
   if (/^(false|0|no|off)$/i.test(v.trim())) return false;
-  throw new UsageError(`Expected ${describeSource(source)} to be true or false, got '${v}'`);
+  throw new UsageError(`Expected ${describeSource(source)} to be true or false, got '${cut(v)}'`);
 }
 
 /** A list in one string: items on lines or between commas (`a,b`, or one per line as Action inputs are written). */
@@ -39,7 +39,7 @@ export function jsonItems(source: string, text: string): string[] | undefined {
     throw new UsageError(`Expected ${describeSource(source)} to be valid JSON (a mapping or a list, as Drone and Woodpecker pass them), got text that does not parse${at ? ` (at character ${Number(at) + 1})` : ''}`, 'a value starting with { or [ is read as JSON; quote it otherwise');
   }
   const scalar = (x: unknown, where: string): string => {
-    if (x === null || typeof x === 'object') throw new UsageError(`Expected ${describeSource(source)} to hold plain values, got ${JSON.stringify(x)} at ${where}`);
+    if (x === null || typeof x === 'object') throw new UsageError(`Expected ${describeSource(source)} to hold plain values, got ${quote(x)} at ${where}`);
     return String(x);
   };
   if (Array.isArray(v)) return v.map((x, i) => scalar(x, `[${i}]`).trim()).filter(Boolean);
@@ -61,7 +61,7 @@ export function parsePairs(source: string, items: string[], env: Record<string, 
   for (const item of items) {
     const i = item.indexOf('=');
     const k = i < 0 ? item : item.slice(0, i);
-    if (!key.test(k) || (i < 0 && !opts.fromEnv)) throw new UsageError(`Expected ${describeSource(source)} KEY=VALUE${opts.fromEnv ? ' (or KEY alone, taken from the environment)' : ''}, got ${JSON.stringify(item)}`);
+    if (!key.test(k) || (i < 0 && !opts.fromEnv)) throw new UsageError(`Expected ${describeSource(source)} KEY=VALUE${opts.fromEnv ? ' (or KEY alone, taken from the environment)' : ''}, got ${quote(item)}`);
     if (i >= 0) out[k] = item.slice(i + 1);
     else if (env[k] !== undefined) out[k] = env[k]!;
   }
