@@ -128,6 +128,6 @@ export const cases: HostileCase[] = [
   {
     name: 'a 100 KB bad --build-arg',
     setup: (dir) => ({ args: ['build', ctx(dir, 'FROM scratch\n'), '--build-arg', `1${'x'.repeat(100_000)}=v`, '-o', `oci:${join(dir, 'out')}`] }),
-    expect: { stderr: /Expected --build-arg KEY=VALUE with KEY a valid name, got "1x{79}… \(\d+ characters\)"/ },
+    expect: { stderr: /Expected --build-arg KEY=VALUE.*, got "1x{79}… \(\d+ characters\)"/ },
   },
 ];

@@ -42,6 +42,7 @@ export function destinations(s: Settings, facts: Promise<Facts>, pushByDefault: 
   const remote = tags.filter(isRemoteRef);
   const bare = tags.filter((t) => !isRemoteRef(t) && !t.includes(':'));
   const localNames = tags.filter((t) => !isRemoteRef(t) && (t.includes(':') || !s.image)).map((t) => (t.includes(':') ? t : `${t}:latest`));
+  for (const n of localNames) parseReference(n); // a name `docker load` would refuse is refused now, before the build
   const byRepo = new Map<string, { repository: Reference; tags: string[]; fromGit?: Promise<string[]> }>();
   const entry = (repository: Reference) => {
     const key = formatReference({ registry: repository.registry, repository: repository.repository });
