@@ -126,7 +126,13 @@ export async function startLab(prefix: string, count: number, o: { ssh?: number 
         // The shared filesystem has the docker CLI; point it at this namespace's engine.
         `SetEnv DOCKER_HOST=unix://${socket}`,
       ].join('\n') + '\n');
-      procs.push(execa('nsenter', [...nsenter, '/usr/sbin/sshd', '-D', '-f', cfg, '-E', join(dir, 'sshd.log')], { reject: false }));
+      // A remote host has its own home: sshd runs in a mount namespace whose /root is the lab's, so the login
+      // shell never reads this machine's dotfiles (a .bashrc that runs `pyenv init` hangs every ssh command here).
+      const home = join(dir, 'root-home');
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      procs.push(execa('nsenter', [...nsenter, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+        'mount --bind "$1" /root && shift && exec "$@"', 'sh', home, '/usr/sbin/sshd', '-D', '-f', cfg, '-E', join(dir, 'sshd.log')],
+      { reject: false }));
       host.ssh = `ssh://root@${address}`;
     }
     hosts.push(host);
