@@ -43,7 +43,7 @@ test('a full environment parses to exact values with defaults', () => {
     },
   }, at);
   assert.equal(envs.production, {
-    name: 'production', app: 'web', image: '127.0.0.1:5000/team/web',
+    name: 'production', target: 'docker', app: 'web', image: '127.0.0.1:5000/team/web',
     hosts: [
       { url: 'unix:///var/run/docker.sock', address: '127.0.0.1' },
       { url: 'tcp://10.0.0.2:2376', address: '10.0.0.2' },
@@ -98,6 +98,7 @@ const corpus: [string, unknown, RegExp, string][] = [
   ['tiny memory', { p: { ...base, resources: { memory: '1k' } } }, /at least 6m/, 'p.resources.memory'],
   ['replicas zero', { p: { ...base, replicas: 0 } }, /an integer from 1 to 100, got 0/, 'p.replicas'],
   ['bad error rate', { p: { ...base, rollout: { maxErrorRate: 5 } } }, /a share from 0 to 1/, 'p.rollout.maxErrorRate'],
+  ['unknown target kind', { p: { ...base, target: 'kubernetes' } }, /Expected one of docker(, \w+)*, got "kubernetes"/, 'p.target'],
   ['bad deadline', { p: { ...base, rollout: { deadline: 'never' } } }, /Expected a duration like 500ms, 30s or 1m30s \(or a number of seconds\), got "never"/, 'p.rollout.deadline'],
   ['deadline no version could meet', { p: { ...base, probe: { tcp: true, startPeriod: '5s', stability: '10s' }, rollout: { deadline: '15s' } } }, /Expected a duration longer than probe.startPeriod \+ probe.stability \(15 s\), or no deadline for the probe budget, got "15s"/, 'p.rollout.deadline'],
   ['zero deadline', { p: { ...base, rollout: { deadline: 0 } } }, /longer than probe.startPeriod \+ probe.stability \(0 s\)/, 'p.rollout.deadline'],
@@ -115,6 +116,12 @@ const corpus: [string, unknown, RegExp, string][] = [
   ['history.git empty remote', { p: { ...base, history: { git: { remote: '' } } } }, /a non-empty string/, 'p.history.git.remote'],
 ];
 for (const [name, raw, re, path] of corpus) test(`bad config: ${name}`, () => bad(raw, re, path));
+
+test('target: docker is the default kind, said or not', () => {
+  const e = parseDeployConfig({ a: base, b: { ...base, target: 'docker' } }, at);
+  assert.is(e.a.target, 'docker');
+  assert.equal(e.a, { ...e.b, name: 'a' });
+});
 
 test('rollout.deadline: explicit, else the probe budget (start period + retries × (interval + timeout) + stability + margin)', () => {
   const e = parseDeployConfig({ a: { ...base, rollout: { deadline: '2m' } }, b: { ...base, probe: { tcp: true, interval: '2s', timeout: '1s', retries: 4, startPeriod: '10s', stability: '5s' } } }, at);

@@ -43,7 +43,7 @@ test('the full example: registry, images in build order, resolved paths, default
   assert.equal(c.lint, { disable: ['PL003'], strict: false });
   assert.equal(c.environments, {
     production: {
-      name: 'production', image: '127.0.0.1:5000/team/app',
+      name: 'production', target: 'docker', image: '127.0.0.1:5000/team/app',
       hosts: [{ url: 'unix:///var/run/docker.sock', address: '127.0.0.1' }, { url: 'ssh://deploy@web1', address: 'web1' }],
       replicas: 2, network: 'bridge', port: 80, hostPorts: { from: 20000, to: 20099 }, ports: [], env: {}, secrets: {}, volumes: [],
       restart: 'unless-stopped', init: true, resources: {},

@@ -1,10 +1,26 @@
-/** One validated environment from `environments:` in pipeline.yml. Durations are milliseconds. */
-export interface DeployEnvironment {
+/** What every environment has, whatever its target. Durations are milliseconds. */
+export interface EnvironmentBase {
   name: string;
-  /** Names containers and labels; defaults to the environment's image repository basename. */
+  /** Names containers, services and labels; defaults to the environment's image repository basename. */
   app?: string;
   /** Repository to deploy (`127.0.0.1:5000/team/app`); the digest comes from the build or a flag. */
   image?: string;
+  env: Record<string, string>;
+  secrets: Record<string, SecretSource>;
+  probe: ProbeConfig;
+  rollout: RolloutConfig;
+  lock: { wait: number; stale: number };
+  prune: { keep: number; auto: boolean };
+  /** Where the audit trail goes besides the target's own store. */
+  history?: { git?: GitRecordConfig };
+}
+
+/** One validated environment from `environments:` in pipeline.yml, by target kind (`target:`, default docker). */
+export type DeployEnvironment = DockerEnvironment;
+
+/** `target: docker` (the default): containers on one or many Docker engines. */
+export interface DockerEnvironment extends EnvironmentBase {
+  target: 'docker';
   hosts: HostConfig[];
   /** Containers per host. */
   replicas: number;
@@ -16,20 +32,12 @@ export interface DeployEnvironment {
   hostPorts: { from: number; to: number };
   /** Fixed extra publishes (`8080:80`): only possible with one container per host at a time. */
   ports: PortMapping[];
-  env: Record<string, string>;
-  secrets: Record<string, SecretSource>;
   volumes: string[];
   restart: 'no' | 'always' | 'unless-stopped' | 'on-failure';
   init: boolean;
-  resources: { memory?: number; cpus?: number; pids?: number };
+  resources: Resources;
   logging?: { driver: string; options: Record<string, string> };
-  probe: ProbeConfig;
-  rollout: RolloutConfig;
   proxy?: ProxyConfig;
-  lock: { wait: number; stale: number };
-  prune: { keep: number; auto: boolean };
-  /** Where the audit trail goes besides the hosts. */
-  history?: { git?: GitRecordConfig };
 }
 
 /** GitOps record: each history entry appended as a JSON line to `file` on `branch`, committed (and pushed to `remote`). */
@@ -59,6 +67,7 @@ export interface HostConfig {
   knownHosts?: string;
 }
 
+export interface Resources { memory?: number; cpus?: number; pids?: number }
 export interface PortMapping { host: number; container: number; protocol: 'tcp' | 'udp' }
 export type SecretSource = { env: string } | { file: string };
 
