@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLock, openTarget, parseDeployConfig, releaseLock } from '@pipeline/deploy';
+import { acquireLock, openTarget, parseDeployConfig, releaseLock, type DockerTarget } from '@pipeline/deploy';
 import { silentLogger } from '@pipeline/core';
 import { runCli } from '../../../test/lib/cli.js';
 import { needs } from '../../../test/lib/services.js';
@@ -213,7 +213,7 @@ if (needs(test, 'docker', 'registry')) {
     const out = json(r.stdout);
     assert.ok(out.kept.includes(v2.digest), `kept ${out.kept}`);
     assert.not.ok(out.kept.includes(v3.digest));
-    const t = openTarget(parseDeployConfig({ local: { app: APP, image: REPO, hosts: [HOST] } }, () => ({ file: 'x' })).local);
+    const t = openTarget(parseDeployConfig({ local: { app: APP, image: REPO, hosts: [HOST] } }, () => ({ file: 'x' })).local) as DockerTarget;
     assert.ok((await t.list()).every((i) => out.kept.includes(i.digest)));
     assert.ok((await t.images(HOST)).every((i) => i.digests.some((d) => out.kept.includes(d))));
     assert.is((await cli('prune', 'local', '--keep', '0')).code, 2);

@@ -1,7 +1,8 @@
 import { DeployError, isDigest, type Digest } from '@pipeline/core';
-import { deploy, openTarget, type DeployOptions, type DeployResult } from './deploy.js';
+import { deploy, type DeployOptions, type DeployResult } from './deploy.js';
+import { openTarget } from './open.js';
 import { history, lastResults } from './state/history.js';
-import { previousDigest } from './rollout/plan.js';
+import { previousDigest } from './state/previous.js';
 
 export interface RollbackOptions extends Omit<DeployOptions, 'image' | 'sha' | 'kind'> {
   /** A git SHA (or its prefix) or a digest; default: the version before the running one. */
@@ -34,7 +35,7 @@ export async function rollback(o: RollbackOptions): Promise<DeployResult> {
     const digest = c?.digest ?? (h?.to.sha?.startsWith(o.to) ? h.to.digest : h?.from?.digest);
     if (digest) to = { digest, sha: c?.sha ?? (h?.to.sha?.startsWith(o.to) ? h.to.sha : h?.from?.sha) };
   }
-  if (!to) throw new DeployError(`Expected a version to roll back to${o.to ? ` matching ${o.to}` : ''}, got none in the containers or the history on the hosts`, { exitCode: 2 });
+  if (!to) throw new DeployError(`Expected a version to roll back to${o.to ? ` matching ${o.to}` : ''}, got none in the ${target.kind === 'docker' ? 'containers' : 'instances'} or the history on ${target.store.where}`, { exitCode: 2 });
   const image = all.find((i) => i.digest === to!.digest)?.image ?? o.image ?? o.env.image;
   if (!image) throw new DeployError(`no repository recorded for ${to.digest}; pass image`, { exitCode: 2 });
   return deploy({ ...o, target, image: `${image}@${to.digest}`, sha: to.sha, kind: 'rollback' });

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { isDeployError, type PipelineError } from '@pipeline/core';
-import { deploy, history, openTarget, parseDeployConfig, status, type DeployEnvironment } from '../src/index.js';
+import { deploy, history, openTarget, parseDeployConfig, status, type DeployEnvironment, type DockerTarget } from '../src/index.js';
 import { needs } from '../../../test/lib/services.js';
 import { startLab, type NetnsLab } from '../../../test/lib/netns.js';
 import { startLoad } from '../../../test/lib/http-load.js';
@@ -96,7 +96,7 @@ if (needs(test, 'docker', 'registry')) {
     const s = await status(openTarget(env));
     assert.is(s.mixed, false);
     // The audit trail is on every host, the ssh one included.
-    const t = openTarget(env);
+    const t = openTarget(env) as DockerTarget;
     for (const h of t.hosts) {
       const hs = await t.readHistory(h);
       assert.equal(hs.map((e) => [e.to.sha, e.result]), [[v1.sha, 'ok'], [v2.sha, 'ok'], [v3.sha, 'rolled-back'], [v4.sha, 'rolled-back']]);

@@ -103,7 +103,7 @@ if (needs(test, 'docker', 'registry')) {
   });
 
   test('prune keeps the last N versions and the rollback target', async () => {
-    const t = openTarget(env);
+    const t = openTarget(env) as DockerTarget;
     const r = await prune(t, { keep: 1 });
     assert.ok(r.kept.includes(v2.digest) && r.kept.includes(v1.digest), `kept ${r.kept}`);
     assert.not.ok(r.kept.includes(v3.digest));
@@ -127,8 +127,8 @@ if (needs(test, 'docker', 'registry')) {
     }
     let newestOfTarget = '';
     for (const v of [v2, v1]) {
-      const i = await t.start({ host: HOST, image: REPO, digest: v.digest, deployId: 'killed' });
-      await t.stop(i);
+      const i = await t.engines.start({ host: HOST, image: REPO, digest: v.digest, deployId: 'killed' });
+      await t.engines.stop(i);
       if (v === v1) newestOfTarget = i.name; // exited, of the rollback target, the newest: kept
       else made.push(i.name);
     }

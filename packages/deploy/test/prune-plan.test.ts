@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Digest } from '@pipeline/core';
 import type { Instance } from '../src/index.js';
-import { stoppedToRemove } from '../src/state/prune.js';
+import { stoppedToRemove } from '../src/target/docker/prune.js';
 
 const V1 = `sha256:${'1'.repeat(64)}` as Digest;
 const V2 = `sha256:${'2'.repeat(64)}` as Digest;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, DURATION_EXPECTED, durationMs, formatReference, isDeployError, parseReference, UsageError, type Digest, type Logger, type SourcePosition, cut, quote } from '@pipeline/core';
-import { checkGitRecord, history, openTarget, recordToGit, resolveSecrets, type DeployEnvironment, type GitRecordResult, type HistoryEntry, type PullAuth, type Target } from '@pipeline/deploy';
+import { ConfigError, DURATION_EXPECTED, durationMs, formatReference, parseReference, UsageError, type Digest, type Logger, type SourcePosition, cut, quote } from '@pipeline/core';
+import { checkGitRecord, openRecords, openTarget, resolveSecrets, type DeployEnvironment, type GitRecordResult, type HistoryStore, type PullAuth, type RecordReceipt, type Target } from '@pipeline/deploy';
 import { loginFor, resolveCredentials } from '@pipeline/build';
 import { logins, resolveFacts, resolveSettings, type Settings } from '../settings/index.js';
 import type { CommandContext } from '../command.js';
@@ -166,41 +166,26 @@ export function interruptible(log: Logger): { signal: AbortSignal; dispose(): vo
   return { signal: ac.signal, dispose: () => (process.off('SIGINT', on), process.off('SIGTERM', on)) };
 }
 
-/**
- * After a deploy or rollback (whatever its result): the entry the hosts recorded, committed to the
- * GitOps branch when configured. Never hides the deploy's own outcome: a failure here is a warning.
- */
-export async function recordGitOps(s: EnvSession, target: Target, match: { actor: string; digest?: Digest; since: string; deployId?: string }, log: Logger): Promise<GitRecordResult | undefined> {
-  const git = s.env.history?.git;
-  if (!git) return undefined;
-  try {
-    const entries = await history(target, 20);
-    const e: HistoryEntry | undefined = match.deployId
-      ? entries.find((x) => x.deployId === match.deployId)
-      : entries.find((x) => x.actor === match.actor && x.startedAt >= match.since && (!match.digest || x.to.digest === match.digest));
-    if (!e) return undefined;
-    const r = await recordToGit(e, { dir: resolve(s.cfg.dir, git.repo), branch: git.branch, file: git.file, remote: git.remote, environment: s.env.name, logger: log });
-    log.info(`recorded ${e.deployId} on ${git.branch}${r.pushed ? ` and pushed to ${git.remote}` : ''} (${r.commit.slice(0, 12)})`);
-    return r;
-  } catch (e) {
-    log.warn(`history.git: ${(e as Error).message} (the entry is still on the hosts)`);
-    return undefined;
-  }
+/** The extra history stores of an environment (the GitOps record of `history.git`), each written once by the deploy itself. */
+export function recordsFor(s: EnvSession, log: Logger): HistoryStore[] {
+  return openRecords(s.env, { dir: s.cfg.dir, logger: log });
 }
 
-/** Runs a deploy-like operation with Ctrl-C handling and the GitOps record on success and on failure alike. */
 /** The GitOps record's line in a command's human output (none without one). */
 export const recordedLines = (record: GitRecordResult | undefined): string[] => (record ? [`  recorded on ${record.branch} (${record.commit.slice(0, 12)})`] : []);
 
-export async function recorded<T extends { deployId: string }>(s: EnvSession, target: Target, actor: string, digest: Digest | undefined, log: Logger, run: (signal: AbortSignal) => Promise<T>): Promise<{ result: T; record?: GitRecordResult }> {
-  const since = new Date(Date.now() - 1000).toISOString();
+/** The GitOps record among what a deploy's extra stores said (the JSON `record` of deploy and rollback). */
+export function gitRecordOf(receipts: RecordReceipt[] | undefined): GitRecordResult | undefined {
+  const r = receipts?.find((x) => x.id);
+  return r ? { commit: r.id!, branch: r.where, pushed: !!r.pushed } : undefined;
+}
+
+/** Runs a deploy-like operation with Ctrl-C handling; its result's GitOps record, as the deploy wrote it. */
+export async function recorded<T extends { deployId: string; records: RecordReceipt[] }>(log: Logger, run: (signal: AbortSignal) => Promise<T>): Promise<{ result: T; record?: GitRecordResult }> {
   const stop = interruptible(log);
   try {
     const result = await run(stop.signal);
-    return { result, record: await recordGitOps(s, target, { actor, since, deployId: result.deployId }, log) };
-  } catch (e) {
-    if (isDeployError(e)) await recordGitOps(s, target, { actor, since, digest }, log);
-    throw e;
+    return { result, record: gitRecordOf(result.records) };
   } finally {
     stop.dispose();
   }

@@ -1,8 +1,8 @@
 // The programmatic deploy of the API (exported by src/index.ts with api/) lives beside the environment
 // helpers it composes, so that api/ never imports commands/ (commands/ import api/).
 import { isDeployError, silentLogger, type Digest, type Logger } from '@pipeline/core';
-import { deploy, openTarget, type GitRecordResult, type PruneResult } from '@pipeline/deploy';
-import { imageFor, loadEnvironment, preflight, pullAuth, recorded } from './deploy-env.js';
+import { deploy, openTarget, type Failure, type GitRecordResult, type PruneResult } from '@pipeline/deploy';
+import { imageFor, loadEnvironment, preflight, pullAuth, recorded, recordsFor } from './deploy-env.js';
 import { resolveFacts, resolveSettings, type SettingsInput } from '../settings/index.js';
 
 export interface DeployRequest {
@@ -48,7 +48,10 @@ export interface DeployReport {
   account?: string;
 }
 
-type FailureState = { failure?: DeployReport['failure']; rollback?: DeployReport['rollback']; instances?: (DeployReport['instances'][number] & { running?: boolean })[] };
+type FailureState = { failure?: Failure; rollback?: DeployReport['rollback']; instances?: (DeployReport['instances'][number] & { running?: boolean })[] };
+
+/** The report's failure from the deploy's: `host`/`container` for a host target, the Swarm service and task for a stack. */
+const reported = (f: Failure): NonNullable<DeployReport['failure']> => ({ host: f.at.host ?? f.at.service ?? f.where, container: f.at.container ?? f.at.task ?? '-', probe: f.probe, output: f.output, logs: f.logs });
 
 /**
  * Rolls the pushed image out to one environment, batch by batch behind its probes. A failing probe
@@ -71,8 +74,9 @@ export async function deployEnvironment(o: DeployRequest): Promise<DeployReport>
   const auth = await pullAuth(image, env, resolveSettings(input));
   const target = openTarget(s.env, image, secrets);
   try {
-    const { result: r, record } = await recorded(s, target, actor, digest, log, (signal) =>
-      deploy({ env: s.env, image, sha, actor, message, logger: log, signal, lockWait: o.lockWait, auth, secrets, target, prune: o.prune === false ? false : undefined }),
+    const records = recordsFor(s, log);
+    const { result: r, record } = await recorded(log, (signal) =>
+      deploy({ env: s.env, image, sha, actor, message, logger: log, signal, lockWait: o.lockWait, auth, secrets, target, records, prune: o.prune === false ? false : undefined }),
     );
     return {
       environment: s.env.name,
@@ -101,7 +105,7 @@ export async function deployEnvironment(o: DeployRequest): Promise<DeployReport>
       actor,
       durationMs: Date.now() - t0,
       instances: (state.instances ?? []).filter((i) => i.running !== false).map((i) => ({ host: i.host, name: i.name, digest: i.digest, port: i.port })),
-      failure: state.failure,
+      failure: reported(state.failure),
       rollback: state.rollback,
       account: (e as Error).message,
     };

@@ -2,7 +2,7 @@ import { shortDigest } from '@pipeline/core';
 import { openTarget, rollback } from '@pipeline/deploy';
 import type { Command } from '../command.js';
 import { str } from '../flags.js';
-import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, recordedLines, repositoryFor } from './deploy-env.js';
+import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, recordedLines, recordsFor, repositoryFor } from './deploy-env.js';
 
 const command: Command = {
   name: 'rollback',
@@ -30,8 +30,9 @@ const command: Command = {
     const target = openTarget(s.env, repo, secrets);
     try {
       const auth = repo ? await pullAuth(repo, ctx.env) : undefined;
-      const { result: r, record } = await recorded(s, target, actor, undefined, ctx.logger, (signal) =>
-        rollback({ env: s.env, to: str(ctx.values.to), image: repo, actor, message: str(ctx.values.message), logger: ctx.logger, signal, lockWait, auth, secrets, target }),
+      const records = recordsFor(s, ctx.logger);
+      const { result: r, record } = await recorded(ctx.logger, (signal) =>
+        rollback({ env: s.env, to: str(ctx.values.to), image: repo, actor, message: str(ctx.values.message), logger: ctx.logger, signal, lockWait, auth, secrets, target, records }),
       );
       ctx.result(
         { environment: s.env.name, deployId: r.deployId, digest: r.digest, previous: r.previous, actor, durationMs: r.durationMs, instances: r.instances.map((i) => ({ host: i.host, name: i.name, digest: i.digest, sha: i.sha, port: i.port })), record },

@@ -1,7 +1,7 @@
 import { shortDigest, type Digest } from '@pipeline/core';
 import { formatStatus, history, isStale, lastResults, openTarget, rollback, status, type EnvironmentStatus, type HistoryEntry } from '@pipeline/deploy';
 import type { Command } from '../command.js';
-import { actorFor, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, repositoryFor, targetFor } from './deploy-env.js';
+import { actorFor, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, recordsFor, repositoryFor, targetFor } from './deploy-env.js';
 
 /**
  * Which version a mixed fleet (an interrupted deploy) goes to: the running version whose last
@@ -36,7 +36,7 @@ const command: Command = {
     const s = await openEnvironment(ctx);
     const target = await targetFor(s);
     try {
-      let st = await status(target, { all: !!ctx.values.all, probe: s.env.probe });
+      let st = await status(target, { all: !!ctx.values.all });
       // A live lock is a deploy in progress: leave it be. A stale one (its process is gone, or
       // older than lock.stale) is what an interrupted deploy leaves; the rollback breaks it.
       const locked = Object.values(st.lock).some((l) => l && !isStale(l, s.env.lock.stale));
@@ -51,14 +51,14 @@ const command: Command = {
         const auth = repo ? await pullAuth(repo, ctx.env) : undefined;
         const deployTarget = openTarget(s.env, repo, secrets);
         try {
-          const { result } = await recorded(s, deployTarget, actor, to, ctx.logger, (signal) =>
-            rollback({ env: s.env, to, image: repo, actor, message: 'pipeline status: converge an interrupted deploy', logger: ctx.logger, signal, auth, secrets, target: deployTarget }),
+          const { result } = await recorded(ctx.logger, (signal) =>
+            rollback({ env: s.env, to, image: repo, actor, message: 'pipeline status: converge an interrupted deploy', logger: ctx.logger, signal, auth, secrets, target: deployTarget, records: recordsFor(s, ctx.logger) }),
           );
           converged = { from: st.versions.map((v) => v.digest), to, deployId: result.deployId };
         } finally {
           await deployTarget.close();
         }
-        st = await status(target, { all: !!ctx.values.all, probe: s.env.probe });
+        st = await status(target, { all: !!ctx.values.all });
       }
       const locks = Object.entries(st.lock).filter(([, l]) => l).map(([h, l]) => `locked on ${h} by ${l!.owner} since ${l!.time}: ${l!.message} (deploy ${l!.deployId})`);
       const count = Object.values(st.hosts).reduce((n, xs) => n + xs.filter((x) => x.running).length, 0);

@@ -4,9 +4,9 @@ import type { Probe } from './probe.js';
 export function execProbe(cmd: string[]): Probe {
   return {
     name: `exec ${cmd.join(' ')}`,
-    async check(inst, target, timeoutMs) {
+    async check(inst, runtime, timeoutMs) {
       try {
-        const r = await target.exec(inst, cmd, timeoutMs);
+        const r = await runtime.exec(inst, cmd, timeoutMs);
         return { ok: r.exitCode === 0, output: `exit ${r.exitCode}${r.output ? `: ${r.output.slice(-300)}` : ''}` };
       } catch (e) {
         return { ok: false, output: (e as Error).message };
@@ -19,8 +19,8 @@ export function execProbe(cmd: string[]): Probe {
 export function healthcheckProbe(): Probe {
   return {
     name: 'docker HEALTHCHECK',
-    async check(inst, target) {
-      const h = await target.inspectHealth(inst);
+    async check(inst, runtime) {
+      const h = await runtime.inspectHealth(inst);
       if (!h.health) return { ok: false, output: 'the image defines no HEALTHCHECK' };
       return { ok: h.health === 'healthy', output: `${h.health}${h.log ? `: ${h.log.slice(-300)}` : ''}` };
     },

@@ -1,9 +1,9 @@
-import type { Instance, Target } from '../target/target.js';
+import type { Instance, InstanceRuntime } from '../model/instance.js';
 
 export interface ProbeResult { ok: boolean; output: string }
 
 /** One health check of one instance; `name` is what a failure account shows (`http GET /health`). */
 export interface Probe {
   readonly name: string;
-  check(inst: Instance, target: Target, timeoutMs: number): Promise<ProbeResult>;
+  check(inst: Instance, runtime: InstanceRuntime, timeoutMs: number): Promise<ProbeResult>;
 }

@@ -1,5 +1,5 @@
 import type { ProbeConfig } from '../config/types.js';
-import type { Instance, Target } from '../target/target.js';
+import type { Instance, InstanceRuntime } from '../model/instance.js';
 import { execProbe, healthcheckProbe } from './exec.js';
 import { httpProbe } from './http.js';
 import type { Probe } from './probe.js';
@@ -20,9 +20,9 @@ export type Verdict =
   | { ok: false; ms: number; probe: string; output: string; logs: string; host: string; container: string };
 
 /** The first of the probes that fails on this instance now (they run in order, stopping there), or undefined. */
-export async function firstFailure(inst: Instance, target: Target, probes: Probe[], timeout: number): Promise<{ probe: string; output: string } | undefined> {
+export async function firstFailure(inst: Instance, runtime: InstanceRuntime, probes: Probe[], timeout: number): Promise<{ probe: string; output: string } | undefined> {
   for (const p of probes) {
-    const r = await p.check(inst, target, timeout);
+    const r = await p.check(inst, runtime, timeout);
     if (!r.ok) return { probe: p.name, output: r.output };
   }
   return undefined;
@@ -41,7 +41,7 @@ export interface WaitOptions {
  * deadline passed without stable health (a flapping version: a pass resets the failure count,
  * a failure resets the stability window, so only the deadline ends it).
  */
-export async function waitHealthy(inst: Instance, target: Target, cfg: ProbeConfig, o: WaitOptions = {}): Promise<Verdict> {
+export async function waitHealthy(inst: Instance, runtime: InstanceRuntime, cfg: ProbeConfig, o: WaitOptions = {}): Promise<Verdict> {
   const probes = o.probes ?? probesFor(cfg);
   const t0 = Date.now();
   const end = o.deadline === undefined ? Infinity : t0 + o.deadline;
@@ -52,9 +52,9 @@ export async function waitHealthy(inst: Instance, target: Target, cfg: ProbeConf
   let healthySince: number | undefined;
   for (;;) {
     if (o.signal?.aborted) return fail('aborted', 'the deploy was interrupted');
-    const st = await target.inspectHealth(inst).catch((e: Error) => ({ running: false, exitCode: undefined, log: e.message }));
+    const st = await runtime.inspectHealth(inst).catch((e: Error) => ({ running: false, exitCode: undefined, log: e.message }));
     if (!st.running) return fail('container running', `the container stopped (exit code ${st.exitCode ?? '?'})`);
-    const bad = await firstFailure(inst, target, probes, cfg.timeout);
+    const bad = await firstFailure(inst, runtime, probes, cfg.timeout);
     const now = Date.now();
     if (!bad) {
       passes++;
@@ -76,6 +76,6 @@ export async function waitHealthy(inst: Instance, target: Target, cfg: ProbeConf
   }
 
   async function fail(probe: string, output: string): Promise<Verdict> {
-    return { ok: false, ms: Date.now() - t0, probe, output, logs: await target.logs(inst, 20), host: inst.host, container: inst.name };
+    return { ok: false, ms: Date.now() - t0, probe, output, logs: await runtime.logs(inst, 20), host: inst.host, container: inst.name };
   }
 }

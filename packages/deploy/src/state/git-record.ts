@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DeployError, shortDigest, silentLogger, type Logger } from '@pipeline/core';
 import type { SimpleGit } from 'simple-git';
-import type { HistoryEntry } from '../target/target.js';
+import type { HistoryEntry } from '../model/store.js';
 
 export interface GitRecordOptions {
   /** Any directory inside the repository; its work tree, index and HEAD are never touched. */

@@ -1,9 +1,4 @@
-import type { HistoryEntry, Target } from '../target/target.js';
-
-/** Records on every host, so any one host tells the story. Failures to record never hide the deploy's result. */
-export async function record(target: Target, e: HistoryEntry): Promise<void> {
-  await Promise.allSettled(target.hosts.map((h) => target.appendHistory(h, e)));
-}
+import type { HistoryEntry, StateStore } from '../model/store.js';
 
 /** Each version's result the last time it was deployed to, from a newest-first history. */
 export function lastResults(past: HistoryEntry[]): Map<HistoryEntry['to']['digest'], HistoryEntry['result']> {
@@ -12,11 +7,12 @@ export function lastResults(past: HistoryEntry[]): Map<HistoryEntry['to']['diges
   return out;
 }
 
-/** The audit trail merged from all hosts, newest first. */
-export async function history(target: Target, limit = 50): Promise<HistoryEntry[]> {
-  const all = new Map<string, HistoryEntry>();
-  for (const h of target.hosts) {
-    for (const e of await target.readHistory(h).catch(() => [] as HistoryEntry[])) all.set(`${e.deployId}/${e.kind}`, e);
-  }
-  return [...all.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
+/** The audit trail the target keeps, newest first. */
+export function history(target: { store: StateStore }, limit = 50): Promise<HistoryEntry[]> {
+  return target.store.read(limit);
+}
+
+/** Records an entry in the target's store (deploy() does this once per deploy). */
+export async function record(target: { store: StateStore }, e: HistoryEntry): Promise<void> {
+  await target.store.append(e);
 }

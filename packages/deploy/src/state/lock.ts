@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import { DeployError, type Logger } from '@pipeline/core';
-import type { LockInfo, Target } from '../target/target.js';
+import type { LockInfo, StateStore } from '../model/store.js';
+import { sleep } from '../util/sleep.js';
 
 export interface LockOptions { wait: number; stale: number; logger: Logger; signal?: AbortSignal }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function alive(pid: number): boolean {
   try {
@@ -22,31 +21,22 @@ export function isStale(l: LockInfo, staleMs: number, now = Date.now()): boolean
 }
 
 /**
- * Takes the environment's lock on every host, in host order (so two deploys cannot deadlock).
- * Waits up to `wait` ms for a holder to finish; returns the release function.
+ * Takes the environment's lock in the target's state store, breaking a stale holder's.
+ * Waits up to `wait` ms for a live holder to finish; returns the release function.
  */
-export async function acquireLock(target: Target, info: Omit<LockInfo, 'host'>, o: LockOptions): Promise<() => Promise<void>> {
+export async function acquireLock(target: { store: StateStore }, info: Omit<LockInfo, 'host' | 'machine' | 'pid'>, o: LockOptions): Promise<() => Promise<void>> {
+  const store = target.store;
   const me = { machine: hostname(), pid: process.pid, ...info };
   const t0 = Date.now();
   let announced = false;
-  for (;;) {
-    const taken: string[] = [];
-    let holder: LockInfo | undefined;
-    for (const host of [...target.hosts].sort()) {
-      let h = await target.lock(host, { ...me, host });
-      if (h && isStale(h, o.stale)) {
-        o.logger.warn(`${host}: breaking the stale deploy lock of ${h.owner} (${h.deployId}, taken ${h.time})`);
-        await target.unlock(host);
-        h = await target.lock(host, { ...me, host });
-      }
-      if (h) {
-        holder = h;
-        break;
-      }
-      taken.push(host);
+  for (let broken = 0; ;) {
+    const holder = await store.lock(me);
+    if (!holder) return () => store.unlock({ deployId: me.deployId });
+    if (isStale(holder, o.stale) && broken++ < 10) {
+      o.logger.warn(`${holder.host}: breaking the stale deploy lock of ${holder.owner} (${holder.deployId}, taken ${holder.time})`);
+      await store.unlock({ deployId: holder.deployId, host: holder.host });
+      continue;
     }
-    if (!holder) return () => releaseOwn(target, me.deployId, taken);
-    await releaseOwn(target, me.deployId, taken);
     if (Date.now() - t0 >= o.wait || o.signal?.aborted) {
       throw new DeployError(`environment is locked by ${holder.owner} since ${holder.time} on ${holder.host}: ${holder.message || '(no message)'} (deploy ${holder.deployId})`, {
         exitCode: 1,
@@ -56,25 +46,16 @@ export async function acquireLock(target: Target, info: Omit<LockInfo, 'host'>, 
     }
     if (!announced) o.logger.info(`waiting for the deploy lock held by ${holder.owner} (${holder.deployId})`);
     announced = true;
-    await sleep(300 + Math.random() * 400);
+    await sleep(300 + Math.random() * 400, o.signal);
   }
 }
 
-async function releaseOwn(target: Target, deployId: string, hosts: string[]): Promise<void> {
-  await Promise.all(hosts.map(async (h) => {
-    const l = await target.readLock(h);
-    if (l?.deployId === deployId) await target.unlock(h);
-  }));
+/** Who holds the lock, per place it is kept (host, Swarm). */
+export function lockStatus(target: { store: StateStore }): Promise<Record<string, LockInfo | undefined>> {
+  return target.store.locks();
 }
 
-/** Who holds the lock, per host. */
-export async function lockStatus(target: Target): Promise<Record<string, LockInfo | undefined>> {
-  const out: Record<string, LockInfo | undefined> = {};
-  for (const h of target.hosts) out[h] = await target.readLock(h);
-  return out;
-}
-
-/** Forcibly releases the lock on every host (an operator's decision). */
-export async function releaseLock(target: Target): Promise<void> {
-  await Promise.all(target.hosts.map((h) => target.unlock(h)));
+/** Forcibly releases the lock everywhere (an operator's decision). */
+export function releaseLock(target: { store: StateStore }): Promise<void> {
+  return target.store.unlock();
 }

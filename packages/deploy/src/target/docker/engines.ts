@@ -1,25 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { DeployError, isDigest, type Digest } from '@pipeline/core';
-import type { DeployEnvironment, HostConfig } from '../../config/types.js';
+import type { DockerEnvironment, HostConfig } from '../../config/types.js';
 import { LABEL } from '../../labels.js';
-import type { HistoryEntry, Instance, InstanceSpec, LockInfo, PullAuth, Target } from '../target.js';
+import type { Instance, InstanceHealth, InstanceRuntime } from '../../model/instance.js';
+import type { PullAuth } from '../../model/target.js';
 import { connect, explainTls } from './connect.js';
 import { containerSpec } from './container-spec.js';
 import { createHolder, holderName, roleLabels } from './holder.js';
 import { demux, readAll, withTimeout } from './streams.js';
 import { firstFile, tarOf } from './tar.js';
 
-const HISTORY = '/pipeline/history.jsonl';
+/** What a new container is: the image by digest plus who made it. */
+export interface InstanceSpec {
+  host: string;
+  image: string;
+  digest: Digest;
+  sha?: string;
+  deployId: string;
+  previous?: Digest;
+}
 
 /** Plain Docker engines, one or many: every fact is read back from container labels on the hosts. */
-export class DockerTarget implements Target {
+export class DockerEngines implements InstanceRuntime {
   readonly hosts: readonly string[];
   private readonly clients = new Map<string, { docker: Docker; cfg: HostConfig }>();
   /** Ports handed out but not yet visible in `list` (parallel starts in one batch). */
   private readonly reserved = new Map<string, Set<number>>();
 
-  constructor(readonly app: string, readonly env: DeployEnvironment, private readonly secrets: Record<string, string> = {}) {
+  constructor(readonly app: string, readonly env: DockerEnvironment, private readonly secrets: Record<string, string> = {}) {
     for (const h of env.hosts) this.clients.set(h.url, { docker: connect(h), cfg: h });
     this.hosts = env.hosts.map((h) => h.url);
   }
@@ -166,59 +175,53 @@ export class DockerTarget implements Target {
     return { exitCode: info.ExitCode ?? -1, output: demux(out).trim() };
   }
 
-  async inspectHealth(inst: Instance): Promise<{ running: boolean; health?: Instance['health']; log?: string; exitCode?: number; startedAt?: string }> {
+  async inspectHealth(inst: Instance): Promise<InstanceHealth> {
     const info = await this.d(inst.host).getContainer(inst.id).inspect();
     const h = info.State.Health;
     const last = h?.Log?.[h.Log.length - 1];
     return { running: info.State.Running && !info.State.Restarting, health: h?.Status as Instance['health'], log: last?.Output?.trim(), exitCode: info.State.ExitCode, startedAt: info.State.StartedAt };
   }
 
-  async lock(host: string, info: LockInfo): Promise<LockInfo | undefined> {
-    const labels = { ...roleLabels('lock', this.app, this.env.name), 'dev.pipeline.lock': JSON.stringify(info) };
-    const ok = await createHolder(this.d(host), holderName('lock', this.app, this.env.name), labels);
-    return ok ? undefined : ((await this.readLock(host)) ?? { owner: 'unknown', message: 'lock vanished while reading', time: new Date().toISOString(), deployId: '?', host });
+  /** Creates a never-started holder container; false when the name is taken (the atomic part of the lock). */
+  createHolder(host: string, role: 'lock' | 'state', labels: Record<string, string> = {}): Promise<boolean> {
+    return createHolder(this.d(host), holderName(role, this.app, this.env.name), { ...roleLabels(role, this.app, this.env.name), ...labels });
   }
 
-  async readLock(host: string): Promise<LockInfo | undefined> {
+  /** A holder container's labels, or undefined when there is none. */
+  async holderLabels(host: string, role: 'lock' | 'state'): Promise<Record<string, string> | undefined> {
     try {
-      const info = await this.d(host).getContainer(holderName('lock', this.app, this.env.name)).inspect();
-      return { ...(JSON.parse(info.Config.Labels['dev.pipeline.lock'] ?? '{}') as LockInfo), host };
+      return (await this.d(host).getContainer(holderName(role, this.app, this.env.name)).inspect()).Config.Labels ?? {};
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return undefined;
       throw e;
     }
   }
 
-  async unlock(host: string): Promise<void> {
+  async removeHolder(host: string, role: 'lock' | 'state'): Promise<void> {
     try {
-      await this.d(host).getContainer(holderName('lock', this.app, this.env.name)).remove({ force: true });
+      await this.d(host).getContainer(holderName(role, this.app, this.env.name)).remove({ force: true });
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
     }
   }
 
-  private async stateContainer(host: string): Promise<Docker.Container> {
-    const name = holderName('state', this.app, this.env.name);
-    await createHolder(this.d(host), name, roleLabels('state', this.app, this.env.name));
-    return this.d(host).getContainer(name);
-  }
-
-  async readHistory(host: string): Promise<HistoryEntry[]> {
-    const c = await this.stateContainer(host);
-    let text = '';
+  /** The one file a state holder keeps (created on first use). */
+  async readHolderFile(host: string, path: string): Promise<string> {
+    await this.createHolder(host, 'state');
+    const c = this.d(host).getContainer(holderName('state', this.app, this.env.name));
     try {
-      text = firstFile(await readAll(await c.getArchive({ path: HISTORY })))?.toString('utf8') ?? '';
+      return firstFile(await readAll(await c.getArchive({ path })))?.toString('utf8') ?? '';
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      return '';
     }
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as HistoryEntry);
   }
 
-  async appendHistory(host: string, e: HistoryEntry): Promise<void> {
-    const all = (await this.readHistory(host)).filter((x) => x.deployId !== e.deployId || x.kind !== e.kind);
-    all.push(e);
-    const data = Buffer.from(all.map((x) => JSON.stringify(x)).join('\n') + '\n');
-    await (await this.stateContainer(host)).putArchive(tarOf([{ name: 'history.jsonl', data }]), { path: '/pipeline' });
+  async writeHolderFile(host: string, path: string, data: Buffer): Promise<void> {
+    await this.createHolder(host, 'state');
+    const c = this.d(host).getContainer(holderName('state', this.app, this.env.name));
+    const slash = path.lastIndexOf('/');
+    await c.putArchive(tarOf([{ name: path.slice(slash + 1), data }]), { path: path.slice(0, slash) || '/' });
   }
 
   async images(host: string): Promise<{ id: string; digests: Digest[] }[]> {

@@ -1,20 +1,10 @@
 import type { Digest } from '@pipeline/core';
-import type { RolloutConfig } from '../config/types.js';
-import type { Instance } from '../target/target.js';
+import type { RolloutConfig } from '../../config/types.js';
+import type { Instance } from '../../model/instance.js';
+import type { PlanItem, RolloutPlan } from '../../model/target.js';
 
-/** One replacement: start a new instance on `host` and/or stop the named old one. */
-export interface PlanItem { host: string; start: boolean; stop?: string }
-
-/** Plain data: what a rollout to `digest` will do, batch by batch. Tested for exact equality. */
-export interface RolloutPlan {
-  digest: Digest;
-  order: RolloutConfig['order'];
-  batches: PlanItem[][];
-  /** Instances already at the digest and kept as they are. */
-  keep: string[];
-}
-
-export interface Desired { digest: Digest; hosts: readonly string[]; replicas: number }
+/** What the fleet should run: `replicas` instances of `digest` on each host. */
+export interface FleetGoal { digest: Digest; hosts: readonly string[]; replicas: number }
 
 export function batchSize(b: RolloutConfig['batch'], total: number): number {
   const n = typeof b === 'number' ? b : Math.ceil((total * b.percent) / 100);
@@ -26,7 +16,7 @@ export function batchSize(b: RolloutConfig['batch'], total: number): number {
  * to `replicas` healthy instances of `digest` on every host. Unhealthy and foreign-digest instances
  * are replaced first; a surplus is stopped last; hosts are walked in their configured order.
  */
-export function planRollout(instances: readonly Instance[], want: Desired, cfg: Pick<RolloutConfig, 'batch' | 'order'>): RolloutPlan {
+export function planRollout(instances: readonly Instance[], want: FleetGoal, cfg: Pick<RolloutConfig, 'batch' | 'order'>): RolloutPlan {
   const items: PlanItem[] = [];
   const keep: string[] = [];
   for (const host of want.hosts) {
@@ -46,13 +36,4 @@ export function planRollout(instances: readonly Instance[], want: Desired, cfg: 
   const batches: PlanItem[][] = [];
   for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
   return { digest: want.digest, order: cfg.order, batches, keep };
-}
-
-/** The version to return to: what most running instances not at `digest` run, else their recorded previous. */
-export function previousDigest(instances: readonly Instance[], digest: Digest): Digest | undefined {
-  const counts = new Map<Digest, number>();
-  for (const i of instances) if (i.running && i.digest !== digest) counts.set(i.digest, (counts.get(i.digest) ?? 0) + 1);
-  const best = [...counts].sort((a, b) => b[1] - a[1])[0];
-  if (best) return best[0];
-  return instances.find((i) => i.digest === digest && i.previous)?.previous;
 }

@@ -1,14 +1,15 @@
 import type { Digest, Logger } from '@pipeline/core';
-import type { ProbeConfig, RolloutConfig } from '../config/types.js';
-import type { Probe } from '../probe/probe.js';
-import { healthDeadline } from '../probe/budget.js';
-import { firstFailure, waitHealthy, type Verdict } from '../probe/wait.js';
-import type { TrafficSwitch } from '../proxy/switch.js';
-import type { Instance, Target } from '../target/target.js';
-import type { PlanItem, RolloutPlan } from './plan.js';
+import type { ProbeConfig, RolloutConfig } from '../../config/types.js';
+import type { Instance } from '../../model/instance.js';
+import type { PlanItem, RolloutPlan } from '../../model/target.js';
+import { healthDeadline } from '../../probe/budget.js';
+import type { Probe } from '../../probe/probe.js';
+import { firstFailure, waitHealthy, type Verdict } from '../../probe/wait.js';
+import type { DockerEngines } from './engines.js';
+import type { TrafficSwitch } from './proxy/switch.js';
 
 export interface RunContext {
-  target: Target;
+  engines: DockerEngines;
   traffic: TrafficSwitch;
   probe: ProbeConfig;
   probes: Probe[];
@@ -38,7 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runPlan(plan: RolloutPlan, ctx: RunContext): Promise<Instance[]> {
   const started: Instance[] = [];
   for (const [b, batch] of plan.batches.entries()) {
-    const before = await ctx.target.list();
+    const before = await ctx.engines.list();
     ctx.logger.info(`batch ${b + 1}/${plan.batches.length}: ${batch.map((i) => `${i.host}${i.stop ? ` ${i.stop}` : ''}${i.start ? ' +new' : ''}`).join(', ')}`);
     const results = await Promise.allSettled(batch.map((item) => runItem(item, before, plan, ctx)));
     for (const r of results) if (r.status === 'fulfilled' && r.value) started.push(r.value);
@@ -64,12 +65,12 @@ async function runItem(item: PlanItem, before: Instance[], plan: RolloutPlan, ct
   if (plan.order === 'stop-first' && old) await retire(old, ctx);
   let fresh: Instance | undefined;
   if (item.start) {
-    fresh = await ctx.target.start({ host: item.host, image: ctx.image, digest: plan.digest, sha: ctx.sha, deployId: ctx.deployId, previous: ctx.previous });
+    fresh = await ctx.engines.start({ host: item.host, image: ctx.image, digest: plan.digest, sha: ctx.sha, deployId: ctx.deployId, previous: ctx.previous });
     await ctx.onStep?.('started');
-    const v = await waitHealthy(fresh, ctx.target, ctx.probe, { probes: ctx.probes, signal: ctx.signal, deadline: healthDeadline(ctx.probe, ctx.rollout) });
+    const v = await waitHealthy(fresh, ctx.engines, ctx.probe, { probes: ctx.probes, signal: ctx.signal, deadline: healthDeadline(ctx.probe, ctx.rollout) });
     if (!v.ok) {
       // Kamal's rule: on error stop the new one (kept stopped for its logs) and re-raise.
-      await ctx.target.stop(fresh);
+      await ctx.engines.stop(fresh);
       throw new ItemFailed(v);
     }
     ctx.logger.info(`${item.host}: ${fresh.name} healthy in ${v.ms} ms`);
@@ -84,7 +85,7 @@ async function runItem(item: PlanItem, before: Instance[], plan: RolloutPlan, ct
 async function retire(old: Instance, ctx: RunContext): Promise<void> {
   await ctx.traffic.drain(old, ctx.rollout.drain);
   await ctx.onStep?.('drained');
-  await ctx.target.stop(old);
+  await ctx.engines.stop(old);
   await ctx.traffic.remove(old);
   await ctx.onStep?.('stopped');
 }
@@ -98,10 +99,10 @@ export async function watch(instances: Instance[], ctx: RunContext): Promise<Fai
   while (Date.now() - t0 < ctx.rollout.watch) {
     for (const inst of instances) {
       // One count per instance per round: a passing probe must not reset a failing one's count.
-      const bad = await firstFailure(inst, ctx.target, ctx.probes, ctx.probe.timeout);
+      const bad = await firstFailure(inst, ctx.engines, ctx.probes, ctx.probe.timeout);
       const n = bad ? (fails.get(inst.id) ?? 0) + 1 : 0;
       fails.set(inst.id, n);
-      if (bad && n >= ctx.probe.retries) return { ok: false, ms: Date.now() - t0, probe: `${bad.probe} (watch)`, output: bad.output, logs: await ctx.target.logs(inst, 20), host: inst.host, container: inst.name, batch: -1 };
+      if (bad && n >= ctx.probe.retries) return { ok: false, ms: Date.now() - t0, probe: `${bad.probe} (watch)`, output: bad.output, logs: await ctx.engines.logs(inst, 20), host: inst.host, container: inst.name, batch: -1 };
     }
     if (c0 && ctx.traffic.counters) {
       const c1 = await ctx.traffic.counters();

@@ -1,5 +1,5 @@
 import { DeployError } from '@pipeline/core';
-import type { Instance } from '../target/target.js';
+import type { Instance } from '../../../model/instance.js';
 import { haproxyCommand, parseStat } from './haproxy-socket.js';
 import type { TrafficSwitch } from './switch.js';
 

@@ -1,4 +1,4 @@
-import type { Instance } from '../target/target.js';
+import type { Instance } from '../../../model/instance.js';
 
 /** How traffic moves between instances; the rollout calls it, a proxy (or nothing) implements it. */
 export interface TrafficSwitch {
