@@ -10,6 +10,8 @@ export function formatDiff(d: DeployDiff): string {
   for (const [k, v] of [['added', d.env.added], ['removed', d.env.removed], ['changed', d.env.changed]] as const) if (v.length) lines.push(`env     ${k}: ${v.join(', ')}`);
   for (const r of d.replicas) if (r.from !== r.to) lines.push(`replicas ${r.host}: ${r.from} → ${r.to}`);
   if (d.ports.from.join() !== d.ports.to.join()) lines.push(`ports   ${d.ports.from.join(', ') || '(none)'} → ${d.ports.to.join(', ') || '(none)'}`);
+  for (const s of d.settings ?? []) if (s.changed.length) lines.push(`settings ${s.host}: ${s.changed.join(', ')}`);
+  for (const p of d.patches ?? []) lines.push(p.diff.trimEnd());
   return lines.join('\n');
 }
 

@@ -9,5 +9,7 @@ export interface DeployDiff {
   ports: { from: string[]; to: string[] };
   /** Other settings that differ (a Swarm service's spec fields), by name. */
   settings?: { host: string; changed: string[] }[];
+  /** Exact text changes a deploy would commit (a manifests repository), as unified diffs per file. */
+  patches?: { file: string; diff: string }[];
   changed: boolean;
 }

@@ -76,6 +76,14 @@ export interface RollbackOutcome {
  * Where a deploy puts a version: Docker hosts (containers + rollout plan + traffic switch), a Swarm
  * (services updated by Swarm, verified from outside), a manifests repository (a commit, verified).
  * `deploy()` speaks only this: lock and history through `store`, the rest through these calls.
+ *
+ * A new kind plugs in at three places: its config (an `EnvironmentBase` + `target: 'kind'` in
+ * config/types.ts, its parser in config/parse.ts's KINDS), its class here under target/<kind>/, and
+ * the case in open.ts's openTarget. Its instances are whatever names the version (a container, a task,
+ * an edit in a manifest file: address '', port 0 where nothing listens); `rollout` resolves a verdict
+ * (`ok: false` with the account's Failure, never an exception for a failing version); `rollback` is
+ * called right after a failed rollout, on the same object; `store` keeps history where the target
+ * lives (holder containers, Swarm configs, commits), and deploy() appends each entry exactly once.
  */
 export interface Target {
   readonly kind: TargetKind;
