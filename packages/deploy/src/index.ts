@@ -1,4 +1,4 @@
-export type { DeployEnvironment, DeployEnvironments, DockerEnvironment, EnvironmentBase, HostConfig, PortMapping, ProbeConfig, ProxyConfig, RolloutConfig, SecretSource, GitRecordConfig } from './config/types.js';
+export type { DeployEnvironment, DeployEnvironments, DockerEnvironment, SwarmEnvironment, SwarmServiceConfig, SwarmPort, EnvironmentBase, HostConfig, PortMapping, ProbeConfig, ProxyConfig, RolloutConfig, SecretSource, GitRecordConfig } from './config/types.js';
 export { parseDeployConfig } from './config/parse.js';
 export { parseBytes } from './config/bytes.js';
 export { resolveSecrets } from './config/secrets.js';
@@ -6,6 +6,10 @@ export type { Target, TargetKind, Version, Desired, RunOptions, RolloutOutcome, 
 export { DockerTarget } from './target/docker/docker-target.js';
 export { DockerEngines, type InstanceSpec } from './target/docker/engines.js';
 export { HolderStore } from './target/docker/holder-store.js';
+export { SwarmTarget } from './target/swarm/swarm-target.js';
+export { SwarmConfigStore } from './target/swarm/config-store.js';
+export { serviceSpec, specHash, updatePolicies, type ServiceInput } from './target/swarm/service-spec.js';
+export { secretName, serviceName, stateConfigName } from './target/swarm/names.js';
 export { containerSpec, envHash, type ContainerInput } from './target/docker/container-spec.js';
 export type { Probe, ProbeResult } from './probe/probe.js';
 export { httpProbe } from './probe/http.js';

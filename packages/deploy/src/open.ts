@@ -5,6 +5,7 @@ import type { HistoryStore } from './model/store.js';
 import type { Target } from './model/target.js';
 import { GitBranchRecord } from './state/git-branch.js';
 import { DockerTarget } from './target/docker/docker-target.js';
+import { SwarmTarget } from './target/swarm/swarm-target.js';
 import type { TrafficSwitch } from './target/docker/proxy/switch.js';
 
 /** App name: configured, else the image repository's last path component. */
@@ -25,6 +26,8 @@ export function openTarget(env: DeployEnvironment, image?: string, secrets: Reco
   switch (env.target) {
     case 'docker':
       return new DockerTarget(appName(env, image), env, secrets, o);
+    case 'swarm':
+      return new SwarmTarget(env.app ?? env.stack, env, secrets);
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isConfigError, type PipelineError } from '@pipeline/core';
-import { healthDeadline, parseDeployConfig, resolveSecrets } from '../src/index.js';
+import { healthDeadline, parseDeployConfig, resolveSecrets, type DockerEnvironment } from '../src/index.js';
 import { BUDGET_MARGIN_MS } from '../src/probe/budget.js';
 
 // `at` stands in for the YAML loader: every path maps to a line derived from its text, so tests can check the position is passed.
@@ -27,6 +27,8 @@ function bad(raw: unknown, message: RegExp, path?: string): void {
 }
 
 const base = { hosts: ['unix:///var/run/docker.sock'] };
+/** The docker kind's fields, for the cases below that read them. */
+const dockerEnvs = (raw: unknown, a: typeof at) => parseDeployConfig(raw, a) as Record<string, DockerEnvironment>;
 
 test('a full environment parses to exact values with defaults', () => {
   const envs = parseDeployConfig({
@@ -61,7 +63,7 @@ test('a full environment parses to exact values with defaults', () => {
 });
 
 test('defaults: one replica, tcp probe, start-first, batch 1, init on, unless-stopped', () => {
-  const e = parseDeployConfig({ staging: base }, at).staging;
+  const e = dockerEnvs({ staging: base }, at).staging;
   assert.equal([e.replicas, e.probe.tcp, e.rollout.order, e.rollout.batch, e.init, e.restart, e.network], [1, true, 'start-first', 1, true, 'unless-stopped', 'bridge']);
 });
 
@@ -170,20 +172,20 @@ const tcp = (tls: unknown) => ({ p: { hosts: [{ url: 'tcp://10.0.0.2:2376', tls 
 
 test('tls: files, certPath (DOCKER_CERT_PATH layout), tls: true from $DOCKER_CERT_PATH, verify: false; knownHosts', () => {
   const want = { url: 'tcp://10.0.0.2:2376', address: '10.0.0.2', tls: { verify: true, ca: caPem, cert: certPem, key: keyPem } };
-  assert.equal(parseDeployConfig(tcp({ ca: caPem, cert: certPem, key: keyPem }), at).p.hosts[0], want);
-  assert.equal(parseDeployConfig(tcp({ certPath: pemDir }), at).p.hosts[0], want);
+  assert.equal(dockerEnvs(tcp({ ca: caPem, cert: certPem, key: keyPem }), at).p.hosts[0], want);
+  assert.equal(dockerEnvs(tcp({ certPath: pemDir }), at).p.hosts[0], want);
   const saved = process.env.DOCKER_CERT_PATH;
   process.env.DOCKER_CERT_PATH = pemDir;
   try {
-    assert.equal(parseDeployConfig(tcp(true), at).p.hosts[0], want);
+    assert.equal(dockerEnvs(tcp(true), at).p.hosts[0], want);
   } finally {
     if (saved === undefined) delete process.env.DOCKER_CERT_PATH;
     else process.env.DOCKER_CERT_PATH = saved;
   }
-  assert.equal(parseDeployConfig(tcp({ certPath: noCa, verify: false }), at).p.hosts[0].tls, { verify: false, cert: join(noCa, 'cert.pem'), key: join(noCa, 'key.pem') });
-  assert.equal(parseDeployConfig(tcp({ ca: caPem }), at).p.hosts[0].tls, { verify: true, ca: caPem });
-  assert.is(parseDeployConfig(tcp(false), at).p.hosts[0].tls, undefined);
-  assert.is(parseDeployConfig({ p: { hosts: [{ url: 'ssh://deploy@web1', knownHosts }] } }, at).p.hosts[0].knownHosts, knownHosts);
+  assert.equal(dockerEnvs(tcp({ certPath: noCa, verify: false }), at).p.hosts[0].tls, { verify: false, cert: join(noCa, 'cert.pem'), key: join(noCa, 'key.pem') });
+  assert.equal(dockerEnvs(tcp({ ca: caPem }), at).p.hosts[0].tls, { verify: true, ca: caPem });
+  assert.is(dockerEnvs(tcp(false), at).p.hosts[0].tls, undefined);
+  assert.is(dockerEnvs({ p: { hosts: [{ url: 'ssh://deploy@web1', knownHosts }] } }, at).p.hosts[0].knownHosts, knownHosts);
 });
 
 test('tls: a missing cert file is a ConfigError at pipeline.yml:line:col, exit 2, naming the file', () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Digest } from '@pipeline/core';
-import { containerSpec, parseDeployConfig } from '../src/index.js';
+import { containerSpec, parseDeployConfig, type DockerEnvironment } from '../src/index.js';
 
 const D = `sha256:${'a'.repeat(64)}` as Digest;
 const P = `sha256:${'b'.repeat(64)}` as Digest;
@@ -11,7 +11,7 @@ test('bridge container: pool port published, labels, init, limits, logging; secr
   const env = parseDeployConfig({ prod: {
     hosts: ['unix:///var/run/docker.sock'], replicas: 2, port: 8080, env: { MODE: 'prod' }, secrets: { TOKEN: { env: 'T' } },
     volumes: ['data:/data'], resources: { memory: '64m', cpus: 0.25, pids: 50 }, logging: { options: { 'max-size': '1m' } },
-  } }, at).prod;
+  } }, at).prod as DockerEnvironment;
   const spec = containerSpec({ app: 'web', env, image: '127.0.0.1:5000/web', digest: D, sha: 'abc1234', deployId: 'd1', previous: P, port: 20001, secrets: { TOKEN: 's3cr3t-value' }, suffix: 'x1' });
   assert.equal(spec, {
     name: 'web-prod-aaaaaaaa-x1',
@@ -35,7 +35,7 @@ test('bridge container: pool port published, labels, init, limits, logging; secr
 });
 
 test('host network: the app gets $PORT and nothing is published', () => {
-  const env = parseDeployConfig({ t: { hosts: ['unix:///var/run/docker.sock'], network: 'host', init: false } }, at).t;
+  const env = parseDeployConfig({ t: { hosts: ['unix:///var/run/docker.sock'], network: 'host', init: false } }, at).t as DockerEnvironment;
   const spec = containerSpec({ app: 'a', env, image: 'r/a', digest: D, deployId: 'd', port: 20007, secrets: {}, suffix: 'y' });
   assert.equal([spec.Env, spec.ExposedPorts, spec.HostConfig!.PortBindings, spec.HostConfig!.NetworkMode, spec.HostConfig!.Init], [['PORT=20007'], {}, undefined, 'host', false]);
 });

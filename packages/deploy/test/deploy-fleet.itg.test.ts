@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import { isDeployError, type PipelineError } from '@pipeline/core';
-import { deploy, history, openTarget, parseDeployConfig, status, type DeployEnvironment, type DockerTarget } from '../src/index.js';
+import { deploy, history, openTarget, parseDeployConfig, status, type DockerEnvironment, type DockerTarget } from '../src/index.js';
 import { needs } from '../../../test/lib/services.js';
 import { startLab, type NetnsLab } from '../../../test/lib/netns.js';
 import { startLoad } from '../../../test/lib/http-load.js';
@@ -15,7 +15,7 @@ import { startHaproxy, type TestProxy } from './helpers/haproxy.js';
 const APP = `itg-fleet-${process.pid}`;
 const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
 const PROXY_PORT = 23280;
-let lab: NetnsLab, proxy: TestProxy, env: DeployEnvironment;
+let lab: NetnsLab, proxy: TestProxy, env: DockerEnvironment;
 let v1: AppImage, v2: AppImage, v3: AppImage, v4: AppImage;
 
 const digests = async () => (await openTarget(env).list()).filter((i) => i.running).map((i) => `${i.host} ${i.digest}`);
@@ -35,7 +35,7 @@ if (needs(test, 'docker', 'registry')) {
         proxy: { haproxy: { socket: proxy.socket, backend: proxy.backend } },
         prune: { keep: 3 },
       },
-    }, () => ({ file: 'pipeline.yml' })).fleet;
+    }, () => ({ file: 'pipeline.yml' })).fleet as DockerEnvironment;
   });
   test.after(async () => {
     await proxy?.stop();

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isDeployError, type PipelineError } from '@pipeline/core';
 import Docker from 'dockerode';
-import { containerSpec, deploy, diff, history, lockStatus, openTarget, parseDeployConfig, prune, rollback, status, type DeployEnvironment, type DockerTarget } from '../src/index.js';
+import { containerSpec, deploy, diff, history, lockStatus, openTarget, parseDeployConfig, prune, rollback, status, type DockerEnvironment, type DockerTarget } from '../src/index.js';
 import { needs } from '../../../test/lib/services.js';
 import { cleanEngine, makeApp, type AppImage } from './helpers/images.js';
 import { freeRange } from './helpers/ports.js';
@@ -12,13 +12,13 @@ const APP = `itg-local-${process.pid}`;
 const HOST = 'unix:///var/run/docker.sock';
 const REPO = `127.0.0.1:5000/deploy-itg/${APP}`;
 const at = () => ({ file: 'pipeline.yml' });
-const env: DeployEnvironment = parseDeployConfig({
+const env = parseDeployConfig({
   local: {
     app: APP, image: REPO, hosts: ['unix:///var/run/docker.sock'], replicas: 3, network: 'host', hostPorts: await freeRange(20),
     probe: { http: { path: '/health' }, interval: '1s', timeout: '1s', retries: 2, stability: '1s' },
     rollout: { batch: 1, drain: '200ms' }, prune: { auto: false },
   },
-}, at).local;
+}, at).local as DockerEnvironment;
 
 const running = async () => (await openTarget(env).list()).filter((i) => i.running);
 let v1: AppImage, v2: AppImage, v3: AppImage;

@@ -1,5 +1,5 @@
 import { shortDigest } from '@pipeline/core';
-import { diff, type DeployDiff } from '@pipeline/deploy';
+import { diff, resolveSecrets, type DeployDiff } from '@pipeline/deploy';
 import type { Command } from '../command.js';
 import { str } from '../flags.js';
 import { ENV_FLAGS, ENV_HELP, imageFor, openEnvironment, targetFor } from './deploy-env.js';
@@ -24,7 +24,14 @@ const command: Command = {
   async run(ctx) {
     const s = await openEnvironment(ctx);
     const { image, digest } = await imageFor(s, str(ctx.values.image), ctx.env);
-    const target = await targetFor(s);
+    // With the secret values at hand a changed value shows (as a new content-addressed Swarm secret); without, keys only.
+    let secrets: Record<string, string> = {};
+    try {
+      secrets = resolveSecrets(s.env, { vars: ctx.env, cwd: s.cfg.dir });
+    } catch {
+      // not set here (a laptop): diff without values
+    }
+    const target = await targetFor(s, secrets);
     try {
       const d = await diff(target, s.env, digest);
       ctx.result({ environment: s.env.name, reference: image, ...d }, formatDiff(d));

@@ -17,9 +17,10 @@ const command: Command = {
       const r = await prune(target, { keep });
       ctx.result({ environment: s.env.name, keep, ...r }, [
         `kept ${r.kept.length} version(s): ${r.kept.map((d) => shortDigest(d)).join(', ') || '(none)'}`,
-        `removed ${r.containers.length} container(s), ${r.images.length} image(s)`,
+        `removed ${r.containers.length} container(s), ${r.images.length} image(s)${r.objects ? `, ${r.objects.length} other object(s)` : ''}`,
         ...r.containers.map((c) => `  container ${c}`),
         ...r.images.map((i) => `  image ${i}`),
+        ...(r.objects ?? []).map((o) => `  ${o}`),
       ].join('\n'));
       return 0;
     } finally {

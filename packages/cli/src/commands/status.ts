@@ -4,14 +4,15 @@ import type { Command } from '../command.js';
 import { actorFor, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, recordsFor, repositoryFor, targetFor } from './deploy-env.js';
 
 /**
- * Which version a mixed fleet (an interrupted deploy) goes to: the running version whose last
- * deploy in the history ended ok (the interrupted one never was verified), else the one most
- * instances run.
+ * Which version a mixed fleet (an interrupted deploy) goes to: the newest version whose last deploy in
+ * the history ended ok (the interrupted one never was verified) among those running and their recorded
+ * rollback targets (a Swarm may have replaced every task before the kill), else the one most instances run.
  */
-export function convergeTarget(st: EnvironmentStatus, past: HistoryEntry[]): Digest | undefined {
+export function convergeTarget(st: EnvironmentStatus, past: HistoryEntry[], rollbackTargets: Digest[] = []): Digest | undefined {
   if (!st.mixed) return undefined;
   const last = lastResults(past);
-  const good = past.find((e) => last.get(e.to.digest) === 'ok' && st.versions.some((v) => v.digest === e.to.digest));
+  const candidates = new Set<Digest>([...st.versions.map((v) => v.digest), ...rollbackTargets]);
+  const good = past.find((e) => last.get(e.to.digest) === 'ok' && candidates.has(e.to.digest));
   return good?.to.digest ?? st.versions[0]?.digest;
 }
 
@@ -42,7 +43,7 @@ const command: Command = {
       const locked = Object.values(st.lock).some((l) => l && !isStale(l, s.env.lock.stale));
       let converged: { from: Digest[]; to: Digest; deployId: string } | undefined;
       // The history is read only for a mixed fleet: reading it may create the state holder on a host.
-      const to = st.mixed ? convergeTarget(st, await history(target, 200)) : undefined;
+      const to = st.mixed ? convergeTarget(st, await history(target, 200), (await target.list()).flatMap((i) => (i.running && i.previous ? [i.previous] : []))) : undefined;
       if (to && !ctx.values['report-only'] && !locked) {
         ctx.logger.info(`${s.env.name}: versions are mixed (${st.versions.map((v) => `${shortDigest(v.digest)}×${v.running}`).join(', ')}): an interrupted deploy; converging to ${shortDigest(to)}`);
         const secrets = await preflight(s, ctx.env);

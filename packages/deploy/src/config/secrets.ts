@@ -7,7 +7,9 @@ import type { DeployEnvironment } from './types.js';
 export function resolveSecrets(env: DeployEnvironment, from: { vars?: NodeJS.ProcessEnv; cwd?: string } = {}): Record<string, string> {
   const vars = from.vars ?? process.env;
   const out: Record<string, string> = {};
-  for (const [key, src] of Object.entries(env.secrets)) {
+  // A Swarm stack's services may name secrets of their own (one source per key: checked on load).
+  const all = env.target === 'swarm' ? Object.assign({}, env.secrets, ...env.services.map((s) => s.secrets)) as typeof env.secrets : env.secrets;
+  for (const [key, src] of Object.entries(all)) {
     const where = `environments.${env.name}.secrets.${key}`;
     if ('env' in src) {
       const v = vars[src.env];

@@ -16,7 +16,7 @@ export interface EnvironmentBase {
 }
 
 /** One validated environment from `environments:` in pipeline.yml, by target kind (`target:`, default docker). */
-export type DeployEnvironment = DockerEnvironment;
+export type DeployEnvironment = DockerEnvironment | SwarmEnvironment;
 
 /** `target: docker` (the default): containers on one or many Docker engines. */
 export interface DockerEnvironment extends EnvironmentBase {
@@ -39,6 +39,48 @@ export interface DockerEnvironment extends EnvironmentBase {
   logging?: { driver: string; options: Record<string, string> };
   proxy?: ProxyConfig;
 }
+
+/**
+ * `target: swarm`: a stack of services on a Swarm, through a manager's engine, updated by Swarm's own
+ * rolling update and verified from outside with the probes. Services are named `<stack>_<service>` and
+ * labelled like `docker stack deploy` does; each is updated in the order listed.
+ */
+export interface SwarmEnvironment extends EnvironmentBase {
+  target: 'swarm';
+  /** The engine of a Swarm manager (unix, tcp + TLS, ssh: as a docker host). */
+  manager: HostConfig;
+  /** Stack (namespace) of the services; default: the app name. */
+  stack: string;
+  services: SwarmServiceConfig[];
+}
+
+export interface SwarmServiceConfig {
+  /** The key under `services:`; the Swarm service is `<stack>_<name>`. */
+  name: string;
+  /**
+   * Repository: unset or the deployed repository takes the deploy's digest; any other image must be
+   * pinned `repo@sha256:…` (images always by digest).
+   */
+  image?: string;
+  replicas: number;
+  /** Arguments (the image's CMD replaced). */
+  command?: string[];
+  /** The environment's env with the service's own on top. */
+  env: Record<string, string>;
+  /** The environment's secrets with the service's own: Swarm secrets, mounted at /run/secrets/KEY, KEY_FILE in env. */
+  secrets: Record<string, SecretSource>;
+  /** Published in host mode (no routing mesh): each task on a port of its node, the given one or one Swarm picks. */
+  ports: SwarmPort[];
+  /** The target port the probes use (default: the first tcp port); none: verified by its tasks staying up. */
+  probePort?: number;
+  /** Overlay networks, created when missing; default `<stack>_default`. */
+  networks: string[];
+  placement: { constraints: string[]; preferences: string[]; maxReplicas?: number };
+  resources: Resources;
+  labels: Record<string, string>;
+}
+
+export interface SwarmPort { target: number; published?: number; protocol: 'tcp' | 'udp' }
 
 /** GitOps record: each history entry appended as a JSON line to `file` on `branch`, committed (and pushed to `remote`). */
 export interface GitRecordConfig {

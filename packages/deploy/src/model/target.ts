@@ -107,4 +107,10 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export interface PruneResult { containers: string[]; images: string[]; kept: Digest[] }
+export interface PruneResult {
+  containers: string[];
+  images: string[];
+  kept: Digest[];
+  /** Other objects removed (a Swarm's unused secrets and old history configs). */
+  objects?: string[];
+}

@@ -8,7 +8,7 @@ import { tempDir } from '../../../../test/lib/tmp.js';
 
 export interface AppImage { version: string; repo: string; digest: Digest; ref: string; sha: string }
 
-export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens' | 'flaps';
+export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens' | 'sickens-2s' | 'flaps' | 'fails-as-api';
 
 /**
  * v1/v2 are healthy; `no-health` serves 404 on /health (probe fails); `errors` is healthy but
@@ -16,7 +16,15 @@ export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens' | 'flaps';
  * loses /health 4 s after start (its port stays open: only a probe that checks more can tell).
  * Every version also answers /cgi-bin/health (a CGI): 200 while /www/health exists, else 404; `flaps`
  * alternates it, 200, 500, 200, … per request (a pass resets the failure count, a failure the stability window).
+ * `sickens-2s` loses /health 2 s after start; `fails-as-api` has no /health when started with ROLE=api (one
+ * service of a stack fails, the other does not).
  */
+const BEFORE: Partial<Record<Flavor, string>> = {
+  sickens: '(sleep 4; rm /www/health) & ',
+  'sickens-2s': '(sleep 2; rm /www/health) & ',
+  'fails-as-api': 'if [ \\"$ROLE\\" = api ]; then rm /www/health; fi; ',
+};
+
 export async function makeApp(repo: string, version: string, flavor: Flavor = 'ok'): Promise<AppImage> {
   const dir = tempDir('deploy-app-');
   mkdirSync(join(dir, 'www/cgi-bin'), { recursive: true });
@@ -38,7 +46,7 @@ export async function makeApp(repo: string, version: string, flavor: Flavor = 'o
     'COPY www /www',
     'COPY httpd.conf /etc/httpd.conf',
     `LABEL version=${version}`,
-    `CMD ["/bin/sh", "-c", "echo starting ${version} on $PORT; ${flavor === 'sickens' ? '(sleep 4; rm /www/health) & ' : ''}exec httpd -f -vv -p \${PORT:-80} -h /www -c /etc/httpd.conf"]`,
+    `CMD ["/bin/sh", "-c", "echo starting ${version} on $PORT; ${BEFORE[flavor] ?? ''}exec httpd -f -vv -p \${PORT:-80} -h /www -c /etc/httpd.conf"]`,
   ].join('\n') + '\n');
   const tag = `${repo}:${version}`;
   await execa('docker', ['build', '-q', '-t', tag, dir], { env: { DOCKER_BUILDKIT: '0' } });

@@ -1,11 +1,11 @@
 import type Docker from 'dockerode';
-import type { DeployEnvironment } from '../../config/types.js';
+import type { DockerEnvironment } from '../../config/types.js';
 import { LABEL } from '../../labels.js';
 import { sha256, shortDigest, type Digest } from '@pipeline/core';
 
 export interface ContainerInput {
   app: string;
-  env: DeployEnvironment;
+  env: DockerEnvironment;
   image: string;
   digest: Digest;
   sha?: string;
