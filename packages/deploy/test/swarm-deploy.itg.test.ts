@@ -23,9 +23,9 @@ const api = `${STACK}_api`;
 const failed = async (p: Promise<unknown>) => p.then(() => undefined, (e: PipelineError) => e);
 
 if (needs(test, 'swarm', 'registry')) {
-  let v1: AppImage, v2: AppImage, sick: AppImage, apiFails: AppImage;
+  let v1: AppImage, v2: AppImage, sick: AppImage, apiFails: AppImage, crash: AppImage;
   test.before(async () => {
-    [v1, v2, sick, apiFails] = [await makeApp(REPO, 'v1'), await makeApp(REPO, 'v2'), await makeApp(REPO, 'v3', 'sickens-2s'), await makeApp(REPO, 'v4', 'fails-as-api')];
+    [v1, v2, sick, apiFails, crash] = [await makeApp(REPO, 'v1'), await makeApp(REPO, 'v2'), await makeApp(REPO, 'v3', 'sickens-2s'), await makeApp(REPO, 'v4', 'fails-as-api'), await makeApp(REPO, 'v5', 'crashes')];
   });
   test.after(async () => {
     await cleanSwarm(STACK, STACK);
@@ -104,6 +104,27 @@ if (needs(test, 'swarm', 'registry')) {
       assert.is(now.Spec.Labels['dev.pipeline.spec-hash'], was.Labels['dev.pipeline.spec-hash'], `${name} spec`);
       assert.equal(await servingDigests(name), [v1.digest, v1.digest]);
     }
+  });
+
+  test('Swarm pauses instead of rolling back (a user turned its failure action to pause mid-update): pipeline rolls the service back itself, verified', async () => {
+    const env = envOf({ web: { replicas: 2, ports: [80] } }, { probe: { ...probe, retries: 8 } });
+    await deploy({ env, image: v2.ref, sha: v2.sha, actor: 'itg' });
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), progress() {}, group: <T>(_t: string, fn: () => T) => fn() };
+    const err = await failed(deploy({
+      env, image: crash.ref, sha: crash.sha, actor: 'itg', logger,
+      onStep: async (s) => {
+        if (s === 'updating') await docker(['service', 'update', '--detach', '--quiet', '--update-failure-action', 'pause', web]);
+      },
+    }));
+    assert.ok(isDeployError(err), String(err));
+    assert.is(err!.exitCode, 1);
+    assert.match(err!.message, /failed in service web/);
+    assert.match(err!.message, /rolled back every service to \w{12} \(2 healthy\)/);
+    if (/state: paused/.test(err!.message)) assert.ok(warnings.some((w) => /Swarm paused the update instead of rolling back; pipeline rolls it back itself/.test(w)), warnings.join('\n'));
+    else console.log(`  (pipeline's probes saw the crash before Swarm paused: ${err!.message.split('\n')[3]})`);
+    assert.equal(await servingDigests(web), [v2.digest, v2.digest]);
+    assert.is((await inspectService(web)).UpdateStatus?.State, 'completed');
   });
 
   test('secrets are Swarm secrets named by their content: a changed value is a new secret, the old one pruned after a good deploy; the value is in no label or env', async () => {

@@ -8,7 +8,7 @@ import { tempDir } from '../../../../test/lib/tmp.js';
 
 export interface AppImage { version: string; repo: string; digest: Digest; ref: string; sha: string }
 
-export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens' | 'sickens-2s' | 'flaps' | 'fails-as-api';
+export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens' | 'sickens-2s' | 'flaps' | 'fails-as-api' | 'crashes';
 
 /**
  * v1/v2 are healthy; `no-health` serves 404 on /health (probe fails); `errors` is healthy but
@@ -17,7 +17,7 @@ export type Flavor = 'ok' | 'no-health' | 'errors' | 'sickens' | 'sickens-2s' | 
  * Every version also answers /cgi-bin/health (a CGI): 200 while /www/health exists, else 404; `flaps`
  * alternates it, 200, 500, 200, … per request (a pass resets the failure count, a failure the stability window).
  * `sickens-2s` loses /health 2 s after start; `fails-as-api` has no /health when started with ROLE=api (one
- * service of a stack fails, the other does not).
+ * service of a stack fails, the other does not); `crashes` serves for 1 s, then its container exits 1.
  */
 const BEFORE: Partial<Record<Flavor, string>> = {
   sickens: '(sleep 4; rm /www/health) & ',
@@ -46,7 +46,9 @@ export async function makeApp(repo: string, version: string, flavor: Flavor = 'o
     'COPY www /www',
     'COPY httpd.conf /etc/httpd.conf',
     `LABEL version=${version}`,
-    `CMD ["/bin/sh", "-c", "echo starting ${version} on $PORT; ${BEFORE[flavor] ?? ''}exec httpd -f -vv -p \${PORT:-80} -h /www -c /etc/httpd.conf"]`,
+    flavor === 'crashes'
+      ? `CMD ["/bin/sh", "-c", "echo starting ${version} on $PORT; httpd -f -vv -p \${PORT:-80} -h /www -c /etc/httpd.conf & sleep 1; echo crashing; exit 1"]`
+      : `CMD ["/bin/sh", "-c", "echo starting ${version} on $PORT; ${BEFORE[flavor] ?? ''}exec httpd -f -vv -p \${PORT:-80} -h /www -c /etc/httpd.conf"]`,
   ].join('\n') + '\n');
   const tag = `${repo}:${version}`;
   await execa('docker', ['build', '-q', '-t', tag, dir], { env: { DOCKER_BUILDKIT: '0' } });

@@ -4,7 +4,7 @@ import { LABEL } from '../../labels.js';
 import type { DeployDiff } from '../../model/diff.js';
 import type { Instance } from '../../model/instance.js';
 import type { EnvironmentStatus } from '../../model/status.js';
-import type { Desired, PruneResult, RollbackOutcome, RolloutOutcome, RolloutPlan, RunOptions, Target, Version } from '../../model/target.js';
+import type { Desired, Failure, PruneResult, RollbackOutcome, RolloutOutcome, RolloutPlan, RunOptions, Target, Version } from '../../model/target.js';
 import { healthDeadline } from '../../probe/budget.js';
 import type { Probe } from '../../probe/probe.js';
 import { probesFor } from '../../probe/wait.js';
@@ -153,7 +153,20 @@ export class SwarmTarget implements Target {
       await step(`service-${n + 1}`);
     }
     await step('rolled-out');
-    return { ok: true, plan };
+    const watched = await this.watch(todo.map((k) => desired[k]), run);
+    return watched ? { ok: false, plan, failure: watched } : { ok: true, plan };
+  }
+
+  /** rollout.watch after the last service: every updated service's tasks keep holding the probes that long (no restart either). */
+  private async watch(updated: { cfg: SwarmServiceConfig; spec: ServiceSpec }[], run: RunOptions): Promise<Failure | undefined> {
+    const ms = this.env.rollout.watch;
+    if (ms <= 0 || !updated.length) return undefined;
+    const probe = { ...this.env.probe, stability: ms };
+    const verdicts = await Promise.all(updated.map(({ cfg, spec }) => awaitSpec(spec.Name, this.wanted(cfg, spec), {
+      api: this.api, probe, probes: this.probes, logger: run.logger, signal: run.signal, deadlineMs: ms + healthDeadline(this.env.probe, this.env.rollout), done: SETTLED, failOn: ['paused', 'rollback_started', 'rollback_paused'],
+    })));
+    const bad = verdicts.find((v): v is Extract<SpecVerdict, { ok: false }> => !v.ok);
+    return bad ? { where: 'the watch window after the last service', ...bad.failure } : undefined;
   }
 
   /**
@@ -185,6 +198,7 @@ export class SwarmTarget implements Target {
       await this.api.updateService(svc.ID, spec);
       return undefined;
     }
+    if (svc.UpdateStatus?.State === 'paused') run.logger.warn(`${u.name}: Swarm paused the update instead of rolling back; pipeline rolls it back itself`);
     const want = this.wanted(u.cfg, u.before);
     if (!u.before.Labels[SWARM_LABEL.specHash]) delete want.specHash;
     want.replicas = u.before.Mode.Replicated.Replicas;
