@@ -63,8 +63,11 @@ async function sweep(names: string[]): Promise<void> {
   }
 }
 
-/** Starts `count` namespaced engines (the first `ssh` of them also with sshd). */
-export async function startLab(prefix: string, count: number, o: { ssh?: number } = {}): Promise<NetnsLab> {
+/**
+ * Starts `count` namespaced engines (the first `ssh` of them also with sshd), at 10.231.0.<first>… (default 11).
+ * Labs of different tests share the bridge and may run at once (other worktrees): give each its own `first`.
+ */
+export async function startLab(prefix: string, count: number, o: { ssh?: number; first?: number } = {}): Promise<NetnsLab> {
   const names = Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
   await sweep(names);
   const procs: ResultPromise[] = [];
@@ -93,7 +96,7 @@ export async function startLab(prefix: string, count: number, o: { ssh?: number 
   }
   const hosts: NetnsHost[] = [];
   for (const [i, ns] of names.entries()) {
-    const address = `10.231.0.${11 + i}`;
+    const address = `10.231.0.${(o.first ?? 11) + i}`;
     const dir = join(ROOT, ns);
     mkdirSync(dir, { recursive: true });
     const exec = `/run/${ns}`;

@@ -95,7 +95,7 @@ if (needs(test, 'swarm', 'registry')) {
     assert.equal(st.hosts[WEB].map((x: { health: string }) => x.health), ['healthy', 'healthy', 'healthy']);
     assert.is(st.mixed, false);
     const human = await cli('status', 'sw');
-    assert.match(human.stdout, new RegExp(`^sw: 3 running\\n${WEB}\\n  ${WEB}\\.1  ${v2.digest.slice(7, 19)}  ${v2.sha}  healthy  `));
+    assert.match(human.stdout, new RegExp(`^sw: 3 running\\n${WEB}\\n  ${WEB}\\.1 on \\S+  ${v2.digest.slice(7, 19)}  ${v2.sha}  healthy  `));
     let d = await cli('diff', 'sw', '--image', v2.ref, '--json');
     assert.is(json(d.stdout).changed, false, d.stdout);
     d = await cli('diff', 'sw', '--image', v1.ref);

@@ -5,8 +5,8 @@ import { ENV_FLAGS, ENV_HELP, intFlag, openEnvironment, targetFor } from './depl
 
 const version = (v: { digest: HistoryEntry['to']['digest']; sha?: string }) => `${shortDigest(v.digest)}${v.sha ? ` (${v.sha.slice(0, 12)})` : ''}`;
 
-export function formatHistory(entries: HistoryEntry[]): string {
-  if (!entries.length) return 'no deploys recorded on the hosts';
+export function formatHistory(entries: HistoryEntry[], where = 'the hosts'): string {
+  if (!entries.length) return `no deploys recorded on ${where}`;
   return entries.map((e) => `${e.startedAt}  ${e.kind.padEnd(8)} ${e.result.padEnd(11)} ${e.from ? version(e.from) : '(nothing)'} → ${version(e.to)}  by ${e.actor}  ${(e.durationMs / 1000).toFixed(1)} s  ${e.deployId}${e.message ? `  "${e.message}"` : ''}`).join('\n');
 }
 
@@ -22,7 +22,7 @@ const command: Command = {
     const target = await targetFor(s);
     try {
       const entries = await history(target, limit);
-      ctx.result({ environment: s.env.name, entries }, formatHistory(entries));
+      ctx.result({ environment: s.env.name, entries }, formatHistory(entries, target.store.where));
       return 0;
     } finally {
       await target.close();

@@ -5,7 +5,7 @@ import { ENV_FLAGS, ENV_HELP, intFlag, openEnvironment, targetFor } from './depl
 
 const command: Command = {
   name: 'prune',
-  summary: 'Remove old containers and images on the hosts, keeping the last N versions and the rollback target',
+  summary: 'Remove what old versions left (stopped containers and images on hosts; a Swarm\'s unused secrets and old history), keeping the last N versions and the rollback target',
   usage: 'pipeline prune ENVIRONMENT [--keep N] [--json]',
   options: { keep: { type: 'string' }, ...ENV_FLAGS },
   help: ['    --keep N               versions to keep (default: the environment\'s prune.keep, 3)', ...ENV_HELP],

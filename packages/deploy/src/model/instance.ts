@@ -21,6 +21,8 @@ export interface Instance {
   health?: 'starting' | 'healthy' | 'unhealthy';
   startedAt?: string;
   createdAt: string;
+  /** The Swarm node a task runs on (its hostname). */
+  node?: string;
   /** Where probes and the proxy reach it. */
   address: string;
   port: number;

@@ -12,6 +12,8 @@ export interface InstanceStatus {
   check?: string;
   uptimeMs?: number;
   port: number;
+  /** The Swarm node it runs on. */
+  node?: string;
   deployId?: string;
 }
 

@@ -29,7 +29,7 @@ export function formatStatus(s: EnvironmentStatus): string {
   const lines: string[] = [];
   for (const [h, xs] of Object.entries(s.hosts)) {
     lines.push(h);
-    for (const x of xs) lines.push(`  ${x.name}  ${shortDigest(x.digest)}  ${x.sha ?? '-'}  ${x.health}  ${x.uptimeMs !== undefined ? `${Math.round(x.uptimeMs / 1000)}s` : '-'}${x.check ? `  (${x.check})` : ''}`);
+    for (const x of xs) lines.push(`  ${x.name}${x.node ? ` on ${x.node}` : ''}  ${shortDigest(x.digest)}  ${x.sha ?? '-'}  ${x.health}  ${x.uptimeMs !== undefined ? `${Math.round(x.uptimeMs / 1000)}s` : '-'}${x.check ? `  (${x.check})` : ''}`);
   }
   for (const n of s.notes ?? []) lines.push(n);
   if (s.mixed) lines.push(`MIXED: ${s.versions.map((v) => `${shortDigest(v.digest)}×${v.running}`).join(', ')} (the next deploy, or pipeline status, converges)`);

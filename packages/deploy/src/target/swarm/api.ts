@@ -32,7 +32,7 @@ export class SwarmApi {
   async preflight(): Promise<void> {
     let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
     try {
-      info = await this.call('info', this.docker.info()) as typeof info;
+      info = await withTimeout(this.docker.info(), 15_000, 'info') as typeof info;
     } catch (e) {
       throw new DeployError(`manager ${this.manager.url}: cannot reach the Docker engine: ${explainTls(e as Error) ?? (e as Error).message}`, { exitCode: 2, hint: 'check manager: in pipeline.yml and that the engine answers there', cause: e });
     }
@@ -95,7 +95,8 @@ export class SwarmApi {
   async taskLogs(id: string, lines: number): Promise<string> {
     try {
       const buf = await this.call('task logs', (this.docker.getTask(id) as unknown as { logs(o: object): Promise<Buffer> }).logs({ stdout: true, stderr: true, tail: lines, follow: false }));
-      return demux(Buffer.from(buf)).trimEnd();
+      // The engine's own complaints (a task not scheduled yet) come unframed: keep the words, drop the frame bytes.
+      return demux(Buffer.from(buf)).replace(/[^\P{Cc}\n\t]|\uFFFD/gu, '').trimEnd();
     } catch (e) {
       return `(no logs: ${(e as Error).message})`;
     }

@@ -18,7 +18,10 @@ export interface AwaitOptions {
   probes: Probe[];
   logger: Logger;
   signal?: AbortSignal;
+  /** The whole wait: Swarm's scheduling, image pulls on the nodes, every batch. */
   deadlineMs: number;
+  /** One task, from its start: stable health within this (the probe budget or rollout.deadline), as for a container on a host. */
+  taskDeadlineMs: number;
   /** Update states that mean Swarm is done (`completed`; `rollback_completed` when Swarm rolls back); none: a new service. */
   done: (UpdateState | undefined)[];
   /** Update states that are a verdict of failure (Swarm rolled back or paused). */
@@ -43,6 +46,8 @@ export async function awaitSpec(name: string, want: SpecWanted, o: AwaitOptions)
   const mine = isMine(want);
   const fails = new Map<string, number>();
   const since = new Map<string, number>();
+  /** Tasks that held the probes for the stability window once: later failures count through `retries` only. */
+  const proven = new Set<string>();
   let nodes = new Map<string, SwarmNode>();
   let last: { task?: SwarmTask; why: string } | undefined;
   let before: Set<string> | undefined;
@@ -71,6 +76,9 @@ export async function awaitSpec(name: string, want: SpecWanted, o: AwaitOptions)
     }
     const up = tasks.filter((t) => mine(t) && serving(t));
     const now = Date.now();
+    // A task Swarm cannot place (constraints, one per node and no spare node) will not start by waiting.
+    const stuck = tasks.find((t) => mine(t) && t.DesiredState === 'running' && t.Status.State === 'pending' && /no suitable node/.test(t.Status.Err ?? '') && now - Date.parse(t.CreatedAt) > o.taskDeadlineMs);
+    if (stuck) return fail('scheduling', `Swarm cannot place ${name}.${stuck.Slot ?? '?'} for ${((now - Date.parse(stuck.CreatedAt)) / 1000).toFixed(0)} s: ${stuck.Status.Err}`, svc, stuck);
     for (const t of up) {
       const inst = taskInstance(t, svc, nodes, want.probePort);
       const startedAt = Date.parse(t.Status.Timestamp);
@@ -82,11 +90,14 @@ export async function awaitSpec(name: string, want: SpecWanted, o: AwaitOptions)
       }
       since.delete(t.ID);
       last = { task: t, why: `${bad.probe}: ${bad.output}` };
+      // A task that never held the stability window by its deadline (flapping health) fails like a container on a host.
+      if (!proven.has(t.ID) && now - startedAt > o.taskDeadlineMs) return fail(bad.probe, `no stable health within ${(o.taskDeadlineMs / 1000).toFixed(1)} s of the task's start; last failure: ${bad.output}`, svc, t);
       if (now - startedAt < o.probe.startPeriod) continue;
       const n = (fails.get(t.ID) ?? 0) + 1;
       fails.set(t.ID, n);
       if (n >= o.probe.retries) return fail(bad.probe, bad.output, svc, t);
     }
+    for (const t of up) if (now - (since.get(t.ID) ?? Infinity) >= o.probe.stability) proven.add(t.ID);
     const others = tasks.filter((t) => serving(t) && !mine(t));
     const stable = up.length === want.replicas && up.every((t) => now - (since.get(t.ID) ?? Infinity) >= o.probe.stability);
     if (o.done.includes(state) && !others.length && stable) return { ok: true, ms: now - t0 };

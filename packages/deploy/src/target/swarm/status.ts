@@ -26,6 +26,7 @@ export async function serviceStatus(api: SwarmApi, svc: SwarmService, cfg: Swarm
       health: !i.running ? 'stopped' : bad ? 'unhealthy' : i.port && probes.length ? 'healthy' : 'none',
       uptimeMs: i.running ? now - Date.parse(t.Status.Timestamp) : undefined,
     };
+    if (i.node) x.node = i.node;
     if (bad) x.check = `${bad.probe}: ${bad.output}`;
     else if (!i.running) x.check = `${t.Status.State}${t.Status.Err ? `: ${t.Status.Err}` : ''}`;
     instances.push(x);

@@ -26,6 +26,8 @@ import { serving, taskDigest, taskInstance } from './tasks.js';
 interface Updated { cfg: SwarmServiceConfig; name: string; before?: ServiceSpec }
 
 const SETTLED: (UpdateState | undefined)[] = [undefined, 'completed', 'rollback_completed'];
+/** Allowance per batch for Swarm to schedule a task and its node to pull the image (a node may not have it yet). */
+const SCHEDULE_AND_PULL_MS = 60_000;
 
 /**
  * `target: swarm`: a stack of services on a Swarm, through a manager's engine. Swarm's own rolling update
@@ -114,8 +116,10 @@ export class SwarmTarget implements Target {
     return up.length === spec.Mode.Replicated.Replicas && up.every((t) => t.Spec.ContainerSpec.Labels?.[SWARM_LABEL.specHash] === spec.Labels[SWARM_LABEL.specHash]);
   }
 
+  /** The whole update of a service: per batch, the stop grace, a task's health deadline and time to schedule and pull on a node. */
   private deadline(cfg: SwarmServiceConfig): number {
-    return healthDeadline(this.env.probe, this.env.rollout) * Math.ceil(cfg.replicas / parallelism(this.env.rollout.batch, cfg.replicas));
+    const batches = Math.ceil(cfg.replicas / parallelism(this.env.rollout.batch, cfg.replicas));
+    return batches * (this.env.rollout.drain + healthDeadline(this.env.probe, this.env.rollout) + SCHEDULE_AND_PULL_MS);
   }
 
   private wanted(cfg: SwarmServiceConfig, spec: ServiceSpec): SpecWanted {
@@ -123,7 +127,7 @@ export class SwarmTarget implements Target {
   }
 
   private await(name: string, want: SpecWanted, run: RunOptions, done: (UpdateState | undefined)[], failOn: UpdateState[], deadlineMs: number): Promise<SpecVerdict> {
-    return awaitSpec(name, want, { api: this.api, probe: this.env.probe, probes: this.probes, logger: run.logger, signal: run.signal, deadlineMs, done, failOn });
+    return awaitSpec(name, want, { api: this.api, probe: this.env.probe, probes: this.probes, logger: run.logger, signal: run.signal, deadlineMs, taskDeadlineMs: healthDeadline(this.env.probe, this.env.rollout), done, failOn });
   }
 
   async rollout(want: Desired, run: RunOptions): Promise<RolloutOutcome> {
@@ -163,7 +167,7 @@ export class SwarmTarget implements Target {
     if (ms <= 0 || !updated.length) return undefined;
     const probe = { ...this.env.probe, stability: ms };
     const verdicts = await Promise.all(updated.map(({ cfg, spec }) => awaitSpec(spec.Name, this.wanted(cfg, spec), {
-      api: this.api, probe, probes: this.probes, logger: run.logger, signal: run.signal, deadlineMs: ms + healthDeadline(this.env.probe, this.env.rollout), done: SETTLED, failOn: ['paused', 'rollback_started', 'rollback_paused'],
+      api: this.api, probe, probes: this.probes, logger: run.logger, signal: run.signal, deadlineMs: ms + healthDeadline(this.env.probe, this.env.rollout), taskDeadlineMs: Infinity, done: SETTLED, failOn: ['paused', 'rollback_started', 'rollback_paused'],
     })));
     const bad = verdicts.find((v): v is Extract<SpecVerdict, { ok: false }> => !v.ok);
     return bad ? { where: 'the watch window after the last service', ...bad.failure } : undefined;
