@@ -4,8 +4,9 @@
 // start-first, monitor 3 s, failure action rollback) and the same health check (HTTP /health every 1 s,
 // timeout 1 s, 3 retries: pipeline's probe from outside, Docker's HEALTHCHECK inside the task).
 // For a healthy update and for a version that loses /health 2 s after start: the time to a verdict, the exit
-// code, where each ends, and the failed requests of a bounded load on /health during the update (a client that
-// learns the tasks' endpoints from Swarm every 250 ms, as a load balancer in front would).
+// code, where each ends, and the failed requests of a bounded load on /health in the 30 s from the start of the
+// update (a client that learns the tasks' endpoints from Swarm every 250 ms, as a load balancer in front would):
+// the same window for both, so a version left running after the verdict keeps counting.
 // Writes bench/results/swarm.json and swarm.md.   node bench/swarm.mjs   (root: services; a Swarm manager)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -25,8 +26,11 @@ const TWIN = `benchswd${run}`;
 const NET = `${TWIN}_net`;
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26, ...opts }).toString().trim();
+const sh = (cmd, args, opts = {}) => (execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26, ...opts }) ?? '').toString().trim();
 const secs = (t0) => +((performance.now() - t0) / 1000).toFixed(2);
+const WINDOW_MS = 30_000;
+/** The load for the whole window from `t0` (the update's start), whenever the command returned. */
+const windowEnd = async (t0) => sleep(Math.max(0, WINDOW_MS - (performance.now() - t0)));
 
 sh('bash', [join(root, 'test/services/start')], { stdio: 'inherit' });
 const services = JSON.parse(readFileSync('/var/lib/pipeline-test/services.json', 'utf8'));
@@ -107,7 +111,7 @@ const label = (d, vs) => vs.find((v) => v.digest === d)?.version ?? d?.slice(7, 
 const results = {
   date: new Date().toISOString(), machine: `${sh('nproc')} cores`, node: process.version, engine: sh('docker', ['version', '--format', '{{.Server.Version}}']),
   loadBefore: loadavg().map((x) => +x.toFixed(2)),
-  setup: { replicas: 3, health: 'HTTP GET /health, interval 1s, timeout 1s, retries 3', update: 'parallelism 1, start-first, monitor 3s, failure action rollback', load: '4 loops on /health of the serving tasks, endpoints refreshed from Swarm every 250 ms' },
+  setup: { replicas: 3, health: 'HTTP GET /health, interval 1s, timeout 1s, retries 3', update: 'parallelism 1, start-first, monitor 3s, failure action rollback', load: '4 loops on /health of the serving tasks for 30 s from the start of the update, endpoints refreshed from Swarm every 250 ms' },
 };
 
 let vs;
@@ -137,7 +141,9 @@ environments:
   results.pipeline = {};
   for (const [what, v] of [['healthy', v2], ['failing', v3]]) {
     const load = startLoad(svc);
+    const t0 = performance.now();
     const r = await cli(v.ref);
+    await windowEnd(t0);
     const l = await load.stop();
     const on = await servingOn(svc);
     results.pipeline[what] = { verdictS: r.s, exit: r.code, state: await state(svc), serving: on.map((d) => label(d, vs)), load: l, firstLine: r.stderr.split('\n').find((x) => /failed in|deployed/.test(x)) ?? '' };
@@ -157,7 +163,9 @@ environments:
       await timedRun('docker', ['service', 'update', '--quiet', '--image', v2.ref, ...policy(monitor), TWIN]);
     }
     const load = startLoad(TWIN);
+    const t0 = performance.now();
     const r = await timedRun('docker', ['service', 'update', '--quiet', '--image', v.ref, ...policy(monitor), TWIN]);
+    await windowEnd(t0);
     const l = await load.stop();
     const on = await servingOn(TWIN);
     results.docker[what] = { verdictS: r.s, exit: r.code, state: await state(TWIN), serving: on.map((d) => label(d, vs)), load: l };
@@ -183,7 +191,7 @@ const row = (name, x) => `| ${name} | ${x.verdictS} s | ${x.exit} | ${x.state}, 
 const md = [
   `Swarm benchmark of ${results.date.slice(0, 10)} (${results.machine}, Node ${results.node}, Docker Engine ${results.engine}; load average ${results.loadBefore.join(' / ')} before, ${results.loadAfter.join(' / ')} after): one service, ${results.setup.replicas} replicas, ${results.setup.update}; health ${results.setup.health}; load: ${results.setup.load}.`,
   '',
-  '| update | time to verdict | exit | ends | failed requests under load |',
+  '| update | time to verdict | exit | ends | failed requests in the 30 s from the update\'s start |',
   '|---|---|---|---|---|',
   row('pipeline deploy, healthy v1 → v2', p.healthy),
   row('`docker service update`, healthy v1 → v2', d.healthy),
