@@ -16,8 +16,9 @@ import type { ServiceSpec, SwarmService, UpdateState } from './api-types.js';
 import { awaitSpec, type SpecVerdict, type SpecWanted } from './await-spec.js';
 import { SwarmConfigStore } from './config-store.js';
 import { SWARM_LABEL } from './labels.js';
-import { secretName, serviceName } from './names.js';
-import { parallelism, serviceSpec, specHash } from './service-spec.js';
+import { desiredSpecs } from './desired.js';
+import { serviceName } from './names.js';
+import { parallelism } from './service-spec.js';
 import { swarmDiff } from './diff.js';
 import { serviceStatus } from './status.js';
 import { serving, taskDigest, taskInstance } from './tasks.js';
@@ -74,41 +75,6 @@ export class SwarmTarget implements Target {
     return out.sort((a, b) => a.host.localeCompare(b.host) || a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
   }
 
-  /** Each service's image: the deployed repository takes `digest`; every other image is pinned by digest in pipeline.yml. */
-  private imageOf(cfg: SwarmServiceConfig, want: { image: string; digest: Digest }): { image: string; digest: Digest } {
-    if (!cfg.image) return want;
-    const r = parseReference(cfg.image);
-    if (r.digest) return { image: `${r.registry}/${r.repository}`, digest: r.digest };
-    if (`${r.registry}/${r.repository}` !== want.image) {
-      throw new DeployError(`environments.${this.env.name}.services.${cfg.name}.image: Expected ${want.image} (the repository deployed) or a pinned repo@sha256:…, got ${cfg.image}`, { exitCode: 2 });
-    }
-    return want;
-  }
-
-  private async desiredSpecs(want: Desired): Promise<{ cfg: SwarmServiceConfig; spec: ServiceSpec }[]> {
-    const images = this.env.services.map((cfg) => this.imageOf(cfg, want)); // exit 2 before anything is touched
-    const nets = new Map<string, string>();
-    for (const n of new Set(this.env.services.flatMap((s) => s.networks))) nets.set(n, await this.api.ensureNetwork(n, { [SWARM_LABEL.stack]: this.env.stack, [LABEL.app]: this.app, [LABEL.env]: this.env.name }));
-    const out: { cfg: SwarmServiceConfig; spec: ServiceSpec }[] = [];
-    for (const [k, cfg] of this.env.services.entries()) {
-      const secrets: Record<string, { id: string; name: string }> = {};
-      for (const key of Object.keys(cfg.secrets)) {
-        const value = this.secrets[key];
-        if (value === undefined) throw new DeployError(`environments.${this.env.name}.services.${cfg.name}.secrets.${key}: no value was resolved`, { exitCode: 2 });
-        const name = secretName(this.env.stack, key, value);
-        secrets[key] = { name, id: await this.api.ensureSecret(name, { [LABEL.app]: this.app, [LABEL.env]: this.env.name, [SWARM_LABEL.stack]: this.env.stack, [SWARM_LABEL.secretKey]: key }, value) };
-      }
-      const img = images[k];
-      const isApp = img.digest === want.digest && img.image === want.image;
-      out.push({ cfg, spec: serviceSpec({
-        stack: this.env.stack, app: this.app, envName: this.env.name, svc: cfg, image: img.image, digest: img.digest,
-        sha: isApp ? want.sha : undefined, deployId: want.deployId, previous: isApp ? want.previous?.digest : undefined,
-        secrets, networks: Object.fromEntries(nets), probe: this.env.probe, rollout: this.env.rollout,
-      }) });
-    }
-    return out;
-  }
-
   /** Nothing to do for a service already running this spec, settled, with every serving task on it. */
   private async settledOn(svc: SwarmService | undefined, spec: ServiceSpec): Promise<boolean> {
     if (!svc || svc.Spec.Labels[SWARM_LABEL.specHash] !== spec.Labels[SWARM_LABEL.specHash] || !SETTLED.includes(svc.UpdateStatus?.State)) return false;
@@ -132,7 +98,7 @@ export class SwarmTarget implements Target {
 
   async rollout(want: Desired, run: RunOptions): Promise<RolloutOutcome> {
     const step = async (s: string) => run.onStep?.(s);
-    const desired = await this.desiredSpecs(want);
+    const desired = await desiredSpecs(this.api, this.env, this.app, this.secrets, want);
     const current = await Promise.all(desired.map((d) => this.api.service(d.spec.Name)));
     const todo: number[] = [];
     for (const [k, d] of desired.entries()) if (!(await this.settledOn(current[k], d.spec))) todo.push(k);
