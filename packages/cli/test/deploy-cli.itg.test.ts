@@ -214,7 +214,8 @@ if (needs(test, 'docker', 'registry')) {
     assert.ok(out.kept.includes(v2.digest), `kept ${out.kept}`);
     assert.not.ok(out.kept.includes(v3.digest));
     const t = openTarget(parseDeployConfig({ local: { app: APP, image: REPO, hosts: [HOST] } }, () => ({ file: 'x' })).local) as DockerTarget;
-    assert.ok((await t.list()).every((i) => out.kept.includes(i.digest)));
+    const left = await t.list();
+    assert.ok(left.every((i) => out.kept.includes(i.digest)), `left: ${left.filter((i) => !out.kept.includes(i.digest)).map((i) => `${i.name} ${i.state}`).join(', ')}; removed: ${out.containers.join(', ')}`);
     assert.ok((await t.images(HOST)).every((i) => i.digests.some((d) => out.kept.includes(d))));
     assert.is((await cli('prune', 'local', '--keep', '0')).code, 2);
   });
