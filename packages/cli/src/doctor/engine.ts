@@ -21,13 +21,16 @@ export async function checkEngine(need: string | undefined, env: NodeJS.ProcessE
   }
 }
 
-/** One deploy host: the engine there answers (unix socket, tcp with its TLS files, or ssh). */
+/** One deploy host, or a Swarm's manager: the engine there answers (unix socket, tcp with its TLS files, or ssh) and, for a Swarm, manages it. */
 export async function checkHost(environment: DeployEnvironment, host: HostConfig): Promise<Check> {
-  const { DockerTarget } = await import('@pipeline/deploy');
-  const target = new DockerTarget(environment.app ?? environment.name, { ...environment, hosts: [host] });
+  const { DockerTarget, SwarmTarget } = await import('@pipeline/deploy');
+  const swarm = environment.target === 'swarm';
+  const target = environment.target === 'swarm'
+    ? new SwarmTarget(environment.app ?? environment.stack, { ...environment, manager: host })
+    : new DockerTarget(environment.app ?? environment.name, { ...environment, hosts: [host] });
   try {
     await within(target.preflight(), 20_000, host.url);
-    return check('host', host.url, 'ok', `environments.${environment.name}: the Docker engine answers`);
+    return check('host', host.url, 'ok', `environments.${environment.name}: the Docker engine answers${swarm ? ' and is a Swarm manager' : ''}`);
   } catch (e) {
     return check('host', host.url, 'fail', `environments.${environment.name}: ${why(e)}`, { fix: isPipelineError(e) && e.hint ? e.hint : 'check the host, its network and its credentials' });
   } finally {

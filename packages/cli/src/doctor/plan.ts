@@ -52,9 +52,10 @@ export function planChecks(s: Settings, cfg: PipelineConfig | undefined, dockerf
     for (const [name, t] of Object.entries(cfg.test)) if (t.commands.length || t.smoke) plan.engine ??= `the tests of image ${name} run containers`;
     for (const e of Object.values(cfg.environments)) {
       if (e.image) add(e.image, false, `environments.${e.name}.image (the hosts pull it)`);
-      for (const host of e.hosts) {
+      // The engines a deploy talks to: each host, or a Swarm's manager.
+      for (const host of e.target === 'swarm' ? [e.manager] : e.hosts) {
         plan.hosts.push({ environment: e, host });
-        for (const kind of ['ca', 'cert', 'key'] as const) if (host.tls?.[kind]) plan.tls.push({ file: host.tls[kind]!, why: `environments.${e.name} host ${host.url}`, kind });
+        for (const kind of ['ca', 'cert', 'key'] as const) if (host.tls?.[kind]) plan.tls.push({ file: host.tls[kind]!, why: `environments.${e.name} ${e.target === 'swarm' ? 'manager' : 'host'} ${host.url}`, kind });
       }
     }
   } else {
