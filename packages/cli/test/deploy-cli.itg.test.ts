@@ -216,7 +216,8 @@ if (needs(test, 'docker', 'registry')) {
     const t = openTarget(parseDeployConfig({ local: { app: APP, image: REPO, hosts: [HOST] } }, () => ({ file: 'x' })).local) as DockerTarget;
     const left = await t.list();
     assert.ok(left.every((i) => out.kept.includes(i.digest)), `left: ${left.filter((i) => !out.kept.includes(i.digest)).map((i) => `${i.name} ${i.state}`).join(', ')}; removed: ${out.containers.join(', ')}`);
-    assert.ok((await t.images(HOST)).every((i) => i.digests.some((d) => out.kept.includes(d))));
+    const imgs = await t.images(HOST);
+    assert.ok(imgs.every((i) => i.digests.some((d) => out.kept.includes(d))), `images left: ${imgs.filter((i) => !i.digests.some((d) => out.kept.includes(d))).map((i) => `${i.id.slice(7, 19)} ${i.digests.join(',')}`).join('; ')}; kept ${out.kept.join(', ')}; removed ${out.images.join(', ')}; all containers: ${(await t.list()).map((c) => `${c.name} ${c.state} ${c.digest.slice(7, 19)}`).join(', ')}`);
     assert.is((await cli('prune', 'local', '--keep', '0')).code, 2);
   });
 

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isDeployError, type PipelineError } from '@pipeline/core';
 import Docker from 'dockerode';
+import { execa } from 'execa';
 import { containerSpec, deploy, diff, history, lockStatus, openTarget, parseDeployConfig, prune, rollback, status, type DockerEnvironment, type DockerTarget } from '../src/index.js';
 import { needs } from '../../../test/lib/services.js';
 import { cleanEngine, makeApp, type AppImage } from './helpers/images.js';
@@ -142,6 +143,27 @@ if (needs(test, 'docker', 'registry')) {
     assert.ok(stopped.some((i) => i.name === newestOfTarget));
     const again = await prune(t, { keep: 3 });
     assert.equal(again.containers, []);
+  });
+
+  test('prune of an environment without image: removes only what its containers came from; another repository\'s reference to the same image stays', async () => {
+    const app = `${APP}-noimage`;
+    const bare = parseDeployConfig({ b: { app, hosts: [HOST], replicas: 1, network: 'host', hostPorts: await freeRange(6), probe: { http: { path: '/health' }, interval: '500ms', retries: 2 }, prune: { auto: false } } }, at).b as DockerEnvironment;
+    const other = `${REPO}-other`;
+    try {
+      for (const v of [v1, v2]) await deploy({ env: bare, image: v.ref, sha: v.sha, actor: 'itg' });
+      const w = await makeApp(REPO, 'v6');
+      await deploy({ env: bare, image: w.ref, sha: w.sha, actor: 'itg' });
+      // The same image as v1, also named by another repository (another team's tag of it).
+      await execa('docker', ['tag', `${REPO}:v1`, `${other}:kept-by-someone`]);
+      const t = openTarget(bare) as DockerTarget;
+      const r = await prune(t, { keep: 1 });
+      assert.ok(r.images.some((i) => i.includes(v1.digest)), `v1 pruned: ${r.images}`);
+      assert.not.ok((await t.images(HOST)).some((i) => i.digests.includes(v1.digest)));
+      assert.is((await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', `${other}:kept-by-someone`], { reject: false })).exitCode, 0, 'another repository\'s reference stays');
+    } finally {
+      await execa('docker', ['rmi', `${other}:kept-by-someone`], { reject: false });
+      await cleanEngine(app, `${REPO}-none`);
+    }
   });
 
   test('the watch after the last batch counts failures per container, not per probe: a passing tcp probe does not hide a failing http one', async () => {

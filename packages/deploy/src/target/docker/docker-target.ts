@@ -56,9 +56,13 @@ export class DockerTarget implements Target {
     return this.store.readHost(host);
   }
 
-  /** Images of this app on a host with their digests. */
-  images(host: string): Promise<{ id: string; digests: Digest[] }[]> {
-    return this.engines.images(host);
+  /** Images of this app on a host with their digests (by the environment's repository, else those its containers record). */
+  async images(host: string): Promise<{ id: string; digests: Digest[]; refs: string[] }[]> {
+    return this.engines.images(host, this.repositories(await this.list()));
+  }
+
+  private repositories(all: readonly Instance[]): string[] {
+    return this.env.image ? [this.env.image] : [...new Set(all.map((i) => i.image).filter(Boolean))];
   }
 
   private context(want: Desired, run: RunOptions, step: (s: string) => Promise<void>): RunContext {
@@ -145,10 +149,11 @@ export class DockerTarget implements Target {
       await this.engines.remove(i);
       out.containers.push(`${i.host} ${i.name}`);
     }
+    const repositories = this.repositories(all);
     for (const host of this.hosts) {
-      for (const img of await this.engines.images(host)) {
+      for (const img of await this.engines.images(host, repositories)) {
         if (img.digests.some((d) => kept.has(d))) continue;
-        await this.engines.removeImage(host, img.id);
+        await this.engines.removeImage(host, img.refs);
         out.images.push(`${host} ${img.digests.join(',')}`);
       }
     }

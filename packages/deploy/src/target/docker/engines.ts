@@ -224,19 +224,33 @@ export class DockerEngines implements InstanceRuntime {
     await c.putArchive(tarOf([{ name: path.slice(slash + 1), data }]), { path: path.slice(0, slash) || '/' });
   }
 
-  async images(host: string): Promise<{ id: string; digests: Digest[] }[]> {
+  /**
+   * Images of this app on a host, by the repositories it deploys from (the environment's image, else those its
+   * containers record): their digests and the references (`repo@digest`, `repo:tag`) the app put there.
+   */
+  async images(host: string, repositories: readonly string[] = this.env.image ? [this.env.image] : []): Promise<{ id: string; digests: Digest[]; refs: string[] }[]> {
+    if (!repositories.length) return [];
+    const mine = (r: string) => repositories.some((repo) => r.startsWith(`${repo}@`) || r.startsWith(`${repo}:`));
     const imgs = await this.d(host).listImages({ all: false });
-    const repo = this.env.image;
     return imgs
-      .map((i) => ({ id: i.Id, digests: (i.RepoDigests ?? []).filter((r) => !repo || r.startsWith(`${repo}@`)).map((r) => r.slice(r.indexOf('@') + 1) as Digest) }))
+      .map((i) => {
+        const refs = [...(i.RepoDigests ?? []), ...(i.RepoTags ?? [])].filter(mine);
+        return { id: i.Id, digests: refs.filter((r) => r.includes('@')).map((r) => r.slice(r.indexOf('@') + 1) as Digest), refs };
+      })
       .filter((i) => i.digests.length > 0);
   }
 
-  async removeImage(host: string, id: string): Promise<void> {
-    try {
-      await this.d(host).getImage(id).remove({ force: false });
-    } catch (e) {
-      if (![404, 409].includes((e as { statusCode?: number }).statusCode ?? 0)) throw e;
+  /**
+   * Removes the app's references to an image; the engine deletes the image with its last reference. An
+   * image another repository also names stays for it, and one a container still uses stays too.
+   */
+  async removeImage(host: string, refs: readonly string[]): Promise<void> {
+    for (const ref of refs) {
+      try {
+        await this.d(host).getImage(ref).remove({ force: false, noprune: false });
+      } catch (e) {
+        if (![404, 409].includes((e as { statusCode?: number }).statusCode ?? 0)) throw e;
+      }
     }
   }
 
