@@ -1,4 +1,4 @@
-import { parseReference } from '@pipeline/core';
+import { parseReference, quote } from '@pipeline/core';
 import type { Checker, Path } from './check.js';
 import { checkDeadline, NAME, parseBase, parseEnv, parseResources, parseSecrets } from './common.js';
 import { parseHost } from './hosts.js';
@@ -80,8 +80,10 @@ function serviceSecrets(c: Checker, env: SwarmEnvironment, v: unknown, p: Path):
   const own = parseSecrets(c, v, p);
   const elsewhere = [{ secrets: env.secrets }, ...env.services];
   for (const [k, src] of Object.entries(own)) {
-    const other = elsewhere.map((x) => x.secrets[k]).find((x) => x && JSON.stringify(x) !== JSON.stringify(src));
-    if (other) c.fail([...p, k], `the same source as the other ${k} (${JSON.stringify(other)}): one key, one value`, src);
+    const same = (a: object, b: object) => Object.entries(a).sort().join('\n') === Object.entries(b).sort().join('\n');
+    const other = elsewhere.map((x) => x.secrets[k]).find((x) => x && !same(x, src));
+    const said = (x: object) => Object.entries(x).map(([kind, v]) => `${kind}: ${quote(v)}`).join(', ');
+    if (other) c.fail([...p, k], `the same source as the other ${k} (${said(other)}): one key, one value`, src);
   }
   return own;
 }
