@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, leftovers, remove, snapshot } from './lib/leftovers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -60,15 +61,28 @@ function runFile(file) {
   });
 }
 
-async function pool(list, width) {
+// CI runs one suite on its machine: what an integration file leaves on the engine is that file's, removed.
+const sweep = process.env.CI === 'true';
+const left = [];
+
+async function pool(list, width, account = false) {
   const results = [];
   let i = 0;
   await Promise.all(Array.from({ length: Math.min(width, list.length) }, async () => {
     while (i < list.length) {
       const f = list[i++];
+      const before = account ? await snapshot() : undefined;
       const r = await runFile(f);
       const failed = r.total - r.passed;
       console.log(`\n-- ${relative(root, f)}: ${r.passed} passed, ${failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+      if (before) {
+        const l = await leftovers(before);
+        if (Object.keys(l).length) {
+          console.log(`   left on the engine: ${describe(l)}${sweep ? ' (removed)' : ''}`);
+          left.push(`${relative(root, f)}: ${describe(l)}`);
+          if (sweep) await remove(l);
+        }
+      }
       if (failed || process.env.TEST_VERBOSE) console.log(r.out.trimEnd());
       else for (const line of r.out.split('\n')) if (/^\s*(skip|SKIP)\b/.test(line)) console.log(line);
       results.push(r);
@@ -80,10 +94,11 @@ async function pool(list, width) {
 console.log(`\n== tests (${files.length} files)`);
 const results = [
   ...(await pool(files.filter((f) => !isItg(f)), 2)),
-  ...(await pool(files.filter(isItg), 1)),
+  ...(await pool(files.filter(isItg), 1, !unitOnly)),
 ];
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + (r.total - r.passed), 0);
 const skipped = results.reduce((n, r) => n + r.skipped, 0);
+if (left.length) console.log(`\n== left on the engine by ${left.length} file(s)${sweep ? ', removed' : ''}\n${left.join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed || !results.length ? 1 : 0);
