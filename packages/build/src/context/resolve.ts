@@ -1,10 +1,10 @@
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BigIntStats } from 'node:fs';
 import { ContextError, type SourcePosition, quote } from '@pipeline/core';
 import { cleanPath } from './clean.js';
 import { diskLookup } from '../fs/disk-lookup.js';
-import { resolveInRoot, RootLinkLoopError } from '../fs/in-root.js';
+import { resolveInRoot, RootEscapeError, RootLinkLoopError } from '../fs/in-root.js';
 import { goMatchRegExp, hasGlob } from './go-match.js';
 import { noIgnore, type Ignore } from './dockerignore.js';
 
@@ -36,47 +36,21 @@ export interface ResolveOptions {
 const HINT = 'COPY sources must stay inside the build context; copy the target itself instead of a link to it';
 
 /**
- * Resolves `rel` under `root` one component at a time, following every symlink. An image's root
- * (scoped) resolves as the container would, through the one rule (fs/in-root.ts); a build context
- * refuses links that leave it (at most 40 hops).
+ * Resolves `rel` under `root` with THE in-root rule (fs/in-root), following every symlink. Scoped
+ * (an image's root): absolute links and `..` stay inside it, as the container sees them. A build
+ * context: links leaving it are refused.
  */
 export async function followInRoot(root: string, rel: string, scoped: boolean, where?: SourcePosition): Promise<string> {
-  if (scoped) {
-    try {
-      return resolveInRoot(rel, diskLookup(root));
-    } catch (e) {
-      if (e instanceof RootLinkLoopError) throw new ContextError(`Expected ${quote(rel)} to resolve, got too many levels of symbolic links`, where);
-      throw e;
-    }
+  try {
+    return resolveInRoot(rel, diskLookup(root), { refuseEscape: !scoped });
+  } catch (e) {
+    if (e instanceof RootLinkLoopError) throw new ContextError(`Expected ${quote(rel)} to resolve, got too many levels of symbolic links`, where);
+    if (!(e instanceof RootEscapeError)) throw e;
+    const link = e.link;
+    if (link?.target.startsWith('/')) throw new ContextError(`Expected symlink ${quote(link.path)} to point inside the build context, got absolute target ${quote(link.target)}`, where, HINT);
+    const what = link ? `symlink ${link.path} -> ${link.target}, which leaves it` : 'a path that leaves it';
+    throw new ContextError(`Expected ${quote(rel)} to stay inside the build context, got ${what}`, where, HINT);
   }
-  let todo = rel.split('/');
-  const done: string[] = [];
-  let hops = 0;
-  let lastLink: string | undefined;
-  while (todo.length) {
-    const c = todo.shift()!;
-    if (c === '' || c === '.') continue;
-    if (c === '..') {
-      if (!done.length) {
-        const what = lastLink ? `symlink ${lastLink}, which leaves it` : 'a path that leaves it';
-        throw new ContextError(`Expected ${quote(rel)} to stay inside the build context, got ${what}`, where, HINT);
-      }
-      done.pop();
-      continue;
-    }
-    const cur = [...done, c].join('/');
-    const s = await lstat(join(root, cur)).catch(() => undefined);
-    if (!s?.isSymbolicLink()) {
-      done.push(c);
-      continue;
-    }
-    if (++hops > 40) throw new ContextError(`Expected ${quote(rel)} to resolve, got too many levels of symbolic links`, where);
-    const target = await readlink(join(root, cur));
-    if (target.startsWith('/')) throw new ContextError(`Expected symlink ${quote(cur)} to point inside the build context, got absolute target ${quote(target)}`, where, HINT);
-    lastLink = `${cur} -> ${target}`;
-    todo = [...target.split('/'), ...todo];
-  }
-  return done.join('/');
 }
 
 const isIgnored = (ig: Ignore, p: string, isDir: boolean) => ig.ignores(p) && (!isDir || ig.canSkipDir(p));

@@ -22,6 +22,20 @@ export class RootLinkLoopError extends Error {
   }
 }
 
+/**
+ * A path that would leave the root, met by `resolveInRoot(…, { refuseEscape: true })`: a `..` above
+ * it, or a symlink with an absolute target. A build context is such a root: its links may not leave it.
+ */
+export class RootEscapeError extends Error {
+  constructor(
+    readonly path: string,
+    /** The link that led out (the last one followed before a `..` climbed out, or the absolute one). */
+    readonly link?: { path: string; target: string },
+  ) {
+    super(link ? `${JSON.stringify(path)} leaves the root through symlink ${link.path} -> ${link.target}` : `${JSON.stringify(path)} leaves the root`);
+  }
+}
+
 const split = (p: string): string[] => p.split('/').filter((c) => c !== '' && c !== '.');
 
 /**
@@ -30,15 +44,18 @@ const split = (p: string): string[] => p.split('/').filter((c) => c !== '' && c 
  * entry of that name replaces); `true` follows it (stat semantics: what `cd` or opening it reaches).
  * Returns the resolved path relative to the root, without a leading `/` ('' is the root itself).
  * Components that do not exist are kept as written: the result names where they would be created.
+ * `refuseEscape: true` throws RootEscapeError instead of clamping (`..` above the root, absolute targets).
  */
-export function resolveInRoot(path: string, lookup: RootLookup, opts: { followLast?: boolean } = {}): string {
+export function resolveInRoot(path: string, lookup: RootLookup, opts: { followLast?: boolean; refuseEscape?: boolean } = {}): string {
   const followLast = opts.followLast ?? true;
   const done: string[] = [];
   let todo = split(path);
   let links = 0;
+  let lastLink: { path: string; target: string } | undefined;
   while (todo.length) {
     const name = todo.shift()!;
     if (name === '..') {
+      if (!done.length && opts.refuseEscape) throw new RootEscapeError(path, lastLink);
       done.pop(); // at the root `..` is the root
       continue;
     }
@@ -49,7 +66,9 @@ export function resolveInRoot(path: string, lookup: RootLookup, opts: { followLa
       continue;
     }
     if (++links > MAX_LINKS) throw new RootLinkLoopError(path);
+    lastLink = { path: candidate, target: node.target };
     // Absolute targets restart at the root; relative ones continue from the link's directory.
+    if (node.target.startsWith('/') && opts.refuseEscape) throw new RootEscapeError(path, lastLink);
     if (node.target.startsWith('/')) done.length = 0;
     todo = [...split(node.target), ...todo];
   }

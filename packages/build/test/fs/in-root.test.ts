@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveInRoot, resolveParentInRoot, RootLinkLoopError, type RootNode } from '../../src/fs/index.js';
+import { resolveInRoot, resolveParentInRoot, RootEscapeError, RootLinkLoopError, type RootNode } from '../../src/fs/index.js';
 
 // A root as a table: dirs, files and links, like a base image's index.
 const tree: Record<string, RootNode> = {
@@ -51,6 +51,26 @@ test('where an entry is created: parent resolved, final link kept', () => {
 
 test('link loops end with an error, not a hang', () => {
   assert.throws(() => resolveInRoot('loop1/x', lookup), (e: unknown) => e instanceof RootLinkLoopError);
+});
+
+test('refuseEscape (a build context): `..` above the root and absolute targets throw, naming the link', () => {
+  const refuse = { refuseEscape: true };
+  assert.is(resolveInRoot('lib/x.so', lookup, refuse), 'usr/lib/x.so');
+  assert.is(resolveInRoot('app/current/bin', lookup, refuse), 'releases/v2/bin');
+  const escape = (p: string) => {
+    try {
+      resolveInRoot(p, lookup, refuse);
+    } catch (e) {
+      assert.ok(e instanceof RootEscapeError);
+      return (e as RootEscapeError).link;
+    }
+    throw new Error(`${p} did not throw`);
+  };
+  assert.is(escape('../etc/passwd'), undefined);
+  assert.equal(escape('esc/file'), { path: 'esc', target: '/some/host/dir' });
+  assert.equal(escape('up/passwd'), { path: 'up', target: '../../../../etc' });
+  assert.equal(escape('hostroot'), { path: 'hostroot', target: '/' });
+  assert.is(resolveInRoot('hostroot', lookup, { ...refuse, followLast: false }), 'hostroot');
 });
 
 test.run();
