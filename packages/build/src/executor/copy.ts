@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ContextError, DockerfileError, type Logger, quote, cut } from '@pipeline/core';
+import { ContextError, DockerfileError, type Logger, type SourcePosition, quote, cut } from '@pipeline/core';
 import type { CopyInstruction } from '../dockerfile/types.js';
 import type { Image } from '../model/image.js';
 import { copyToLayer, addTarToLayer, isTarArchive, imageIndex, mkdirToLayer, type ArchiveLimits } from '../layer/index.js';
@@ -13,7 +10,7 @@ import type { StepContext, StepRunner } from './native.js';
 import { findStage } from './stages.js';
 import { resolveOwner, type Owner } from './users.js';
 import { readFileFromImage } from './read-file.js';
-import { unpackImage } from './rootfs.js';
+import { privateRoot, unpackImage, type PrivateRoot } from './rootfs.js';
 import { fetchUrl, isRemoteUrl, urlFileName } from './fetch-url.js';
 import { atLine } from './position.js';
 
@@ -45,9 +42,9 @@ const imageKey = (image: Image) => createHash('sha256').update(image.layers.map(
 export async function makeCopyRunner(o: CopyRunnerOptions): Promise<FileSteps> {
   const ignore = await loadIgnore(o.context, o.dockerfile);
   const unpacked = new Map<string, Promise<{ dir: string; fs: FsIndex }>>();
-  const temps: string[] = [];
+  const temps: PrivateRoot[] = [];
   const close = () => {
-    for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
+    for (const t of temps.splice(0)) t.disposeSync();
   };
   // Only synchronous work runs in an 'exit' handler: a crash still leaves no unpacked root behind.
   process.once('exit', close);
@@ -56,15 +53,15 @@ export async function makeCopyRunner(o: CopyRunnerOptions): Promise<FileSteps> {
   const readEtc = (image: Image) => async (path: string) => readFileFromImage(image, resolveInRoot(path, (await fsOf(image)).lookup));
 
   // A stage or image used by COPY --from is unpacked once per build into a private root; its owners come from its index.
-  const rootOf = (key: string, image: () => Promise<Image>) => {
+  const rootOf = (key: string, image: () => Promise<Image>, where: SourcePosition) => {
     let p = unpacked.get(key);
     if (!p) {
       p = (async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'pipeline-from-'));
-        temps.push(dir);
+        const priv = await privateRoot('pipeline-from-');
+        temps.push(priv);
         const img = await image();
-        await unpackImage(img, dir);
-        return { dir, fs: await fsOf(img) };
+        await unpackImage(img, priv.root, { where });
+        return { dir: priv.root, fs: await fsOf(img) };
       })();
       unpacked.set(key, p);
     }
@@ -94,19 +91,20 @@ export async function makeCopyRunner(o: CopyRunnerOptions): Promise<FileSteps> {
     if (ins.from) {
       const ref = x.word(ins.from);
       const stage = findStage(ctx.df, ref, ctx.stage.index);
+      const fromPos = { file: o.dockerfile, ...ins.from.pos };
       const src = stage
         ? await rootOf(`stage:${stage.index}`, async () => {
             const r = ctx.stages.get(stage.index);
             if (!r) throw new DockerfileError(`COPY --from=${cut(ref)}: that stage was not built`, { file: o.dockerfile, ...ins.from!.pos });
             return r.image;
-          })
+          }, fromPos)
         : await rootOf(`image:${ref}`, async () => {
             try {
               return (await o.loadBase(ref, ins.from!)).image;
             } catch (e) {
-              throw atLine(e, { file: o.dockerfile, ...ins.from!.pos });
+              throw atLine(e, fromPos);
             }
-          });
+          }, fromPos);
       const rootOwner = (path: string) => {
         const e = src.fs.get(path);
         return e && { uid: e.uid, gid: e.gid };

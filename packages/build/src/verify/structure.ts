@@ -1,8 +1,7 @@
-import { mkdtemp, readFile, rm, lstat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, lstat } from 'node:fs/promises';
 import type { Image } from '../model/image.js';
-import { unpackImage } from '../executor/rootfs.js';
+import { privateRoot, unpackImage, type PrivateRoot } from '../executor/rootfs.js';
+import { diskLookup, onDisk, resolveInRoot } from '../fs/index.js';
 import type { StructureCheck, TestResult } from './types.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -11,19 +10,22 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export async function checkStructure(image: Image, checks: StructureCheck[]): Promise<TestResult[]> {
   const c = image.config.config;
   const results: TestResult[] = [];
-  let root: string | undefined;
+  let priv: PrivateRoot | undefined;
   const rootfs = async () => {
-    if (!root) {
-      root = await mkdtemp(join(tmpdir(), 'pipeline-verify-'));
-      await unpackImage(image, root);
+    if (!priv) {
+      priv = await privateRoot('pipeline-verify-');
+      await unpackImage(image, priv.root);
     }
-    return root;
+    return priv.root;
   };
+  // As the container sees the path: links on the way resolved inside the image, the last one kept.
+  const inImage = (root: string, path: string) => onDisk(root, resolveInRoot(path, diskLookup(root), { followLast: false }));
   try {
     for (const ch of checks) {
       switch (ch.kind) {
         case 'file': {
-          const p = join(await rootfs(), ch.path);
+          const root = await rootfs();
+          const p = inImage(root, ch.path);
           const st = await lstat(p).catch(() => undefined);
           if (ch.state === 'absent') {
             results.push({ name: `file ${ch.path} absent`, ok: !st, detail: st ? 'it exists' : undefined });
@@ -79,7 +81,7 @@ export async function checkStructure(image: Image, checks: StructureCheck[]): Pr
       }
     }
   } finally {
-    if (root) await rm(root, { recursive: true, force: true });
+    await priv?.dispose();
   }
   return results.map((r) => (r.ok ? { name: r.name, ok: true } : r));
 }
