@@ -1,12 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ContextError, DockerfileError, isPipelineError, silentLogger, type Digest, type Logger } from '@pipeline/core';
+import { ContextError, DockerfileError, PipelineError, isPipelineError, silentLogger, type Digest, type Logger } from '@pipeline/core';
 import { parseDockerfile, readDockerfile } from './dockerfile/index.js';
 import { execute, type ExecuteResult, type StepRunner } from './executor/native.js';
 import { makeCopyRunner } from './executor/copy.js';
-import { engineRunner } from './executor/engine.js';
-import { chrootRunner } from './executor/chroot.js';
+import { engineExecutor } from './executor/engine.js';
+import { chrootExecutor } from './executor/chroot.js';
+import { withRunCache } from './executor/run-cache.js';
 import { resolveEpoch } from './epoch.js';
 import { manifestBlob, type Image } from './model/image.js';
 import type { ManifestFlavor } from './model/media-types.js';
@@ -49,6 +50,8 @@ export interface BuildOptions {
   aliases?: Record<string, string>;
   /** DOCKER_HOST for the engine executor. */
   dockerHost?: string;
+  /** Stops the build (Ctrl-C): a running RUN step is killed; its containers, images and roots are removed. */
+  signal?: AbortSignal;
   /** Caps on what an ADD of a local archive unpacks (default DEFAULT_ARCHIVE_LIMITS, or PIPELINE_ADD_MAX_ENTRIES / _BYTES). */
   archiveLimits?: ArchiveLimits;
   /** Each layer of the final image as soon as it is known (e.g. Publisher.prefetch: push while building). */
@@ -125,14 +128,17 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   // Every context source is checked before the first layer exists (a push may start on it).
   await checkSources(df, { context, ignore, target: opts.target });
   const files = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, archiveLimits: opts.archiveLimits ?? archiveLimitsFrom(opts.env), logger: log });
-  const runOpts = { store, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, cacheDir: opts.noCache ? undefined : cacheDir, dockerHost: opts.dockerHost };
-  const run = opts.executor === 'engine' ? engineRunner(runOpts) : opts.executor === 'chroot' ? chrootRunner(runOpts) : undefined;
+  const runOpts = { store, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, dockerHost: opts.dockerHost, signal: opts.signal };
+  const executor = opts.executor === 'engine' ? engineExecutor(runOpts) : opts.executor === 'chroot' ? chrootExecutor(runOpts) : undefined;
+  const run = executor && withRunCache(executor.run, { ...runOpts, cacheDir: opts.noCache ? undefined : cacheDir });
   let r: ExecuteResult;
   try {
     r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy: files.copy, mkdir: files.mkdir, run }, onLayer: opts.onLayer });
   } finally {
     files.close();
+    await executor?.dispose();
   }
+  if (opts.signal?.aborted) throw new PipelineError('usage', `build interrupted (${String((opts.signal.reason as Error)?.message ?? opts.signal.reason)})`, { exitCode: 1, position: { file } });
   const bases = r.stages.filter((s) => s.base.stage === undefined).map((s) => ({ name: s.base.name, digest: s.base.digest }));
   const final = r.stages[r.stages.length - 1];
   let image = r.image;

@@ -1,9 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { chmod, chown, link, mkdir, symlink, lchown } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import { RootWriter, entryPath } from './root-writer.js';
 
 /** One filesystem change of a RUN step, path absolute in the image. */
 export interface Change {
@@ -11,37 +9,61 @@ export interface Change {
   kind: 'add' | 'modify' | 'delete';
 }
 
-/** Extracts only the listed paths of a container export into `dir`, keeping modes and owners. */
-export async function extractPaths(exported: Readable, dir: string, wanted: Set<string>): Promise<void> {
-  const asRoot = process.getuid?.() === 0;
+/** A hard link of the step's changes whose target the step did not change (so it was not extracted). */
+export interface MissingLinkTarget {
+  path: string;
+  target: string;
+}
+
+/**
+ * Extracts only the listed paths of a container export into `dir` (a fresh directory), keeping
+ * modes and owners (as root), every entry written inside `dir` (RootWriter). A hard link to a file
+ * the step did not change is returned, not extracted: the caller fetches that file's content
+ * (Docker writes such a link as a plain file in the step's layer: its first occurrence there).
+ */
+export async function extractPaths(exported: Readable, dir: string, wanted: ReadonlySet<string>): Promise<MissingLinkTarget[]> {
+  const writer = new RootWriter(dir, process.getuid?.() === 0);
+  const written = new Set<string>();
+  const missing: MissingLinkTarget[] = [];
   const extract = tar.extract();
   extract.on('entry', (h, stream, next) => {
     const s = stream as unknown as Readable;
-    const p = `/${h.name.replace(/^\.?\/+/, '').replace(/\/+$/, '')}`;
-    if (!wanted.has(p)) {
-      s.on('end', next);
-      s.resume();
-      return;
-    }
-    const target = join(dir, p);
-    const mode = (h.mode ?? 0o644) & 0o7777;
     const run = async () => {
-      await mkdir(dirname(target), { recursive: true });
-      if (h.type === 'directory') await mkdir(target, { recursive: true }).then(() => chmod(target, mode));
-      else if (h.type === 'symlink') await symlink(h.linkname!, target);
-      else if (h.type === 'link') {
-        const src = join(dir, `/${h.linkname!.replace(/^\.?\/+/, '')}`);
-        await link(src, target).catch(async () => {
-          throw new Error(`hard link ${p} → ${h.linkname} points outside the step's changes`);
-        });
-      } else if (h.type === 'file' || h.type === 'contiguous-file') {
-        await pipeline(s, createWriteStream(target, { mode }));
-        await chmod(target, mode);
+      const p = `/${entryPath(h.name)}`;
+      if (!wanted.has(p)) return;
+      if (h.type === 'link' && !written.has(`/${entryPath(h.linkname ?? '')}`)) {
+        missing.push({ path: p, target: `/${entryPath(h.linkname ?? '')}` });
+        return;
       }
-      s.resume();
-      if (asRoot) await (h.type === 'symlink' ? lchown : chown)(target, h.uid ?? 0, h.gid ?? 0).catch(() => {});
+      await writer.put(h.name, h.type ?? 'file', { mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime }, s, h.linkname ?? undefined);
+      written.add(p);
     };
-    run().then(() => next(), next);
+    run().then(
+      () => (s.resume(), next()),
+      (e: unknown) => (s.resume(), next(e as Error)),
+    );
   });
   await pipeline(exported, extract);
+  return missing;
+}
+
+/** Writes the single file of a `docker cp`-style archive (GET /containers/{id}/archive) at `path` in `dir`. */
+export async function extractOneFile(archive: Readable, dir: string, path: string): Promise<void> {
+  const writer = new RootWriter(dir, process.getuid?.() === 0);
+  let done = false;
+  const extract = tar.extract();
+  extract.on('entry', (h, stream, next) => {
+    const s = stream as unknown as Readable;
+    const run = async () => {
+      if (done || (h.type !== 'file' && h.type !== 'contiguous-file')) return;
+      await writer.put(path, 'file', { mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime }, s);
+      done = true;
+    };
+    run().then(
+      () => (s.resume(), next()),
+      (e: unknown) => (s.resume(), next(e as Error)),
+    );
+  });
+  await pipeline(archive, extract);
+  if (!done) throw new Error(`the engine's archive of ${path}'s link target held no file`);
 }
