@@ -11,6 +11,8 @@ export interface CommandContext {
   mode: UiMode;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Aborted by Ctrl-C / SIGTERM for commands wrapped with interruptible() (interrupt.ts). */
+  signal?: AbortSignal;
   /** Prints the command's result: JSON in --json mode, else the human text. */
   result(json: unknown, human: string): void;
 }

@@ -29,6 +29,8 @@ export interface BuildRequest {
   logins?: Record<string, Credentials>;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Ctrl-C: stops the build (its RUN containers, images and roots removed). */
+  signal?: AbortSignal;
 }
 
 export interface PushReport {
@@ -91,6 +93,7 @@ export async function buildAndPublish(o: BuildRequest): Promise<BuildReport> {
     executor: o.executor,
     insecureRegistries: o.insecureRegistries,
     logins: o.logins,
+    signal: o.signal,
   });
   // Tags that cannot be worked out stop here, before any output is written.
   const tagLists = await Promise.all(o.destinations.repositories.map((d) => d.tags));

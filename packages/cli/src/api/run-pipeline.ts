@@ -16,6 +16,8 @@ export interface PipelineRequest {
   env?: NodeJS.ProcessEnv;
   /** Each image's outcome as soon as it is known (the one whose tests fail the run too). */
   onImage?: (outcome: ImageOutcome) => void;
+  /** Ctrl-C: stops the running build (its RUN containers and roots removed). */
+  signal?: AbortSignal;
 }
 
 export interface PipelineReport {
@@ -43,6 +45,7 @@ export async function runPipeline(o: PipelineRequest): Promise<PipelineReport> {
     semver: s.semver,
     logins: logins(s.settings),
     onImage: o.onImage,
+    signal: o.signal,
   });
   return { images, durationMs: Date.now() - t0 };
 }

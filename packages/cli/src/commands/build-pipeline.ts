@@ -15,6 +15,7 @@ export async function buildPipeline(ctx: CommandContext, images: string[]): Prom
     cacheDir,
     logger: ctx.logger,
     env: ctx.env,
+    signal: ctx.signal,
   });
   ctx.result(
     { images: outcomes },

@@ -5,6 +5,7 @@ import { cacheDirFlag, settingFlags, str, list } from '../flags.js';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { buildPipeline } from './build-pipeline.js';
+import { interruptibleCommand } from '../interrupt.js';
 import { hasConfig, PIPELINE_FLAGS, PIPELINE_HELP } from '../pipeline/session.js';
 import { destinations, logins, resolveFacts, resolveSettings, wantsSingleImage } from '../settings/index.js';
 import { buildAndPublish } from '../api/build-and-publish.js';
@@ -114,6 +115,7 @@ const command: Command = {
       logins: logins(s, dest.repositories[0]?.repository.registry),
       logger: ctx.logger,
       env: ctx.env,
+      signal: ctx.signal,
     });
     const push = r.pushes[0];
     ctx.result(
@@ -128,4 +130,4 @@ const command: Command = {
     return 0;
   },
 };
-export default command;
+export default interruptibleCommand(command, 'the build');

@@ -24,6 +24,8 @@ export interface RunOptions {
   logins?: Record<string, Credentials>;
   /** Each image's outcome as soon as it is known (also the one whose tests fail the run). */
   onImage?: (outcome: ImageOutcome) => void;
+  /** Ctrl-C: stops the running build (its RUN containers and roots removed). */
+  signal?: AbortSignal;
 }
 
 export interface ImageOutcome {
@@ -109,6 +111,7 @@ async function buildOne(cfg: PipelineConfig, p: PlannedImage, name: string, sour
     env: o.env,
     logins: o.logins,
     insecureRegistries: o.registry?.insecure ? [o.registry.url] : undefined,
+    signal: o.signal,
   });
   const tests = o.test ? await testImage(r.image, cfg.test[name], log) : [];
   if (tests.some((t) => !t.ok)) return { name, action: 'built', reason: p.reason, digest: r.digest.oci, tags: [], tests, stats: imageStats(r.image, r.layers, t0) };
