@@ -62,7 +62,7 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
     state.applied = layers;
     const root = state.priv.root;
     const c = ctx.image.config.config;
-    const before = state.snap ?? snapshot(root);
+    const before = state.snap ?? (await snapshot(root));
     const prepared = await prepareRoot(root, c.WorkingDir || '/', where);
     let user;
     try {
@@ -74,7 +74,7 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
     const env = runEnv(ctx);
     if (!env.some((kv) => kv.startsWith('HOME='))) env.push(`HOME=${user.home}`);
     await runInRoot({ root, mounts: prepared.mounts, workdir: c.WorkingDir || '/', user, env, argv: commandArgv(ins.command, c.Shell), ins, where, logger: o.logger, signal: o.signal });
-    const after = snapshot(root);
+    const after = await snapshot(root);
     const layer = await layerFromChanges(root, diffSnapshots(before, after), { store: o.store, epoch: o.epoch, compressionLevel: o.compressionLevel });
     state.applied = [...layers, layer];
     state.snap = after;

@@ -1,5 +1,6 @@
-import type { Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { digestHex } from '@pipeline/core';
 import { configBlob, type Image } from '../model/image.js';
@@ -34,4 +35,23 @@ export async function writeDockerArchiveTo(image: Image, out: Writable, skip = 0
     await done.catch(() => {});
     throw e;
   }
+}
+
+/** `docker load` of the image, streamed; `skip` bottom layers the engine holds are not sent. Fails with the engine's own message. */
+export async function loadIntoEngine(docker: Docker, image: Image, skip = 0): Promise<void> {
+  const body = new PassThrough();
+  const written = writeDockerArchiveTo(image, body, skip).catch((e: Error) => {
+    body.destroy(e);
+    throw e;
+  });
+  written.catch(() => {});
+  const res = (await docker.loadImage(body, { quiet: true })) as unknown as Readable;
+  await new Promise<void>((ok, fail) =>
+    docker.modem.followProgress(res, (err: Error | null, out: { error?: string }[]) => {
+      const bad = out?.find((x) => x.error);
+      if (err || bad) fail(err ?? new Error(bad!.error));
+      else ok();
+    }),
+  );
+  await written;
 }

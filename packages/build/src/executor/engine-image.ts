@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { PipelineError, type Logger, quote } from '@pipeline/core';
 import { configBlob, type Image } from '../model/image.js';
-import { writeDockerArchiveTo } from './engine-archive.js';
+import { loadIntoEngine } from './engine-archive.js';
 
 /** Every image and container the engine executor makes carries these labels (and nothing else does). */
 export const STEP_LABEL = 'dev.pipeline.build-step';
@@ -116,33 +115,15 @@ export class EngineSession {
     let skip = 0;
     while (skip < ids.length && this.chains.has(ids.slice(0, skip + 1).join(' '))) skip++;
     try {
-      await this.send(image, skip);
+      await loadIntoEngine(this.docker, image, skip);
     } catch (e) {
       if (!skip) throw e;
       this.logger.debug(`engine: load without the layers it holds failed (${(e as Error).message}); sending them all`);
-      await this.send(image, 0);
+      await loadIntoEngine(this.docker, image, 0);
     }
     if (!(await this.exists(id))) throw new Error(`the engine did not keep the loaded image ${id}`);
     this.remember(image);
     return id;
-  }
-
-  private async send(image: Image, skip: number): Promise<void> {
-    const body = new PassThrough();
-    const written = writeDockerArchiveTo(image, body, skip).catch((e: Error) => {
-      body.destroy(e);
-      throw e;
-    });
-    written.catch(() => {});
-    const res = (await this.docker.loadImage(body, { quiet: true })) as unknown as Readable;
-    await new Promise<void>((ok, fail) =>
-      this.docker.modem.followProgress(res, (err: Error | null, out: { error?: string; errorDetail?: { message?: string } }[]) => {
-        const bad = out?.find((x) => x.error);
-        if (err || bad) fail(err ?? new Error(bad!.error));
-        else ok();
-      }),
-    );
-    await written;
   }
 }
 
@@ -150,15 +131,7 @@ export class EngineSession {
 export async function ensureImage(docker: Docker, image: Image): Promise<string> {
   const id = configBlob(image, 'docker').digest;
   if (await docker.getImage(id).inspect().then(() => true, () => false)) return id;
-  const body = new PassThrough();
-  const written = writeDockerArchiveTo(image, body).catch((e: Error) => {
-    body.destroy(e);
-    throw e;
-  });
-  written.catch(() => {});
-  const res = (await docker.loadImage(body, { quiet: true })) as unknown as Readable;
-  await new Promise<void>((ok, fail) => docker.modem.followProgress(res, (err: Error | null) => (err ? fail(err) : ok())));
-  await written;
+  await loadIntoEngine(docker, image);
   await docker.getImage(id).inspect();
   return id;
 }

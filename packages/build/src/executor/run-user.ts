@@ -2,7 +2,7 @@
 export interface RunUser {
   uid: number;
   gid: number;
-  /** Supplementary groups, as `docker build` sets them: the primary group, then (without an explicit group) every group listing the user. */
+  /** Supplementary groups: without an explicit group, every group of /etc/group listing the user by name. */
   groups: number[];
   /** HOME for the step when the environment has none. */
   home: string;
@@ -48,8 +48,8 @@ function groupEntries(text: string | undefined): { name: string; gid: number; me
  * USER `name|uid[:group|gid]` as runc resolves it (libcontainer/user GetExecUser), which `docker
  * build` uses: a number is always an id (a passwd entry with it gives group and home); a name must
  * be in /etc/passwd; without an explicit group the user's primary group applies and every group
- * listing the user by name is added; home defaults to `/`. An empty spec is root. The engine also
- * puts the primary group first among the supplementary ones (seen in /proc/self/status of a RUN).
+ * listing the user by name is added; home defaults to `/`. An empty spec is root. (BuildKit's RUN has
+ * exactly these groups; the classic builder's and the engine's containers list the primary group too.)
  */
 export function resolveRunUser(spec: string, passwd: string | undefined, group: string | undefined): RunUser {
   const i = spec.indexOf(':');
@@ -64,7 +64,7 @@ export function resolveRunUser(spec: string, passwd: string | undefined, group: 
     if (uidArg === undefined) throw new RunUserError(`unable to find user ${userArg}: no matching entries in the image's /etc/passwd`);
     user.uid = uidArg;
   }
-  if (groupArg === '' && !match) return { ...user, groups: [user.gid] };
+  if (groupArg === '' && !match) return user;
   const groups = groupEntries(group);
   if (groupArg !== '') {
     const gidArg = numeric(groupArg);
@@ -73,5 +73,5 @@ export function resolveRunUser(spec: string, passwd: string | undefined, group: 
     else if (gidArg !== undefined) user.gid = gidArg;
     else throw new RunUserError(`unable to find group ${groupArg}: no matching entries in the image's /etc/group`);
   } else user.groups = groups.filter((g) => g.members.includes(match!.name)).map((g) => g.gid);
-  return { ...user, groups: [...new Set([user.gid, ...user.groups])] };
+  return user;
 }

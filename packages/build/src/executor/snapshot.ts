@@ -1,80 +1,56 @@
-import { constants, lstatSync, readdirSync } from 'node:fs';
+import { PipelineError } from '@pipeline/core';
 import type { Change } from './changes.js';
-import { isRuntimePath } from './run-mounts.js';
-
-/** What `docker build`'s change detection looks at for one path (moby pkg/archive/changes.go). */
-interface Entry {
-  /** Type and permission bits (st_mode). */
-  mode: number;
-  uid: number;
-  gid: number;
-  rdev: number;
-  size: number;
-  mtimeMs: number;
-}
-
-export type Snapshot = Map<string, Entry>;
-
-const isDir = (e: Entry) => (e.mode & constants.S_IFMT) === constants.S_IFDIR;
+import { RUNTIME_PATHS } from './run-mounts.js';
 
 /**
- * Records every path under root (as an absolute image path) but the runtime's own, with what a
- * change would alter. Synchronous on purpose: one lstat per entry, no promise per file (a RUN
- * step's root holds tens of thousands of them and nothing else runs meanwhile).
+ * Every path under a root (absolute image path) → what `docker build`'s change detection looks at
+ * (moby pkg/archive/changes.go), as one string: type and mode, owner, and for all but directories
+ * size and mtime (a directory's own size and mtime say nothing: its changed children are listed).
+ * ctime and inode are not looked at, as in Docker: a hard link added elsewhere changes no file.
  */
-export function snapshot(root: string): Snapshot {
+export type Snapshot = Map<string, string>;
+
+// One GNU find walks the tree in C (no stat call and object per entry in JavaScript: several times
+// faster); NUL-separated, so any name is safe. The runtime's paths are pruned.
+const PRUNE = [...RUNTIME_PATHS].flatMap((p, i) => [...(i ? ['-o'] : []), '-path', `.${p}`]);
+const FORMAT = '%P\\0%y%m %U %G %s %T@\\0';
+
+/** Records the root as a step's change detection sees it (GNU find, run with the root as its cwd). */
+export async function snapshot(root: string): Promise<Snapshot> {
+  const { execa } = await import('execa');
+  const r = await execa('find', ['.', '-mindepth', '1', '(', ...PRUNE, ')', '-prune', '-o', '-printf', FORMAT], { cwd: root, encoding: 'latin1', reject: false, maxBuffer: 1 << 30, stdin: 'ignore' });
+  if (r.exitCode !== 0) {
+    throw new PipelineError('usage', `the chroot executor could not list its root with GNU find: ${String(r.stderr || r.message).split('\n')[0]}`, { hint: 'the chroot executor needs GNU findutils (find -printf)', exitCode: 1 });
+  }
   const out: Snapshot = new Map();
-  const walk = (dir: string, rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return; // a directory the step made unreadable is still recorded itself
-    }
-    for (const name of names) {
-      const p = `${rel}/${name}`;
-      if (isRuntimePath(p)) continue;
-      const full = `${dir}/${name}`;
-      const s = lstatSync(full, { throwIfNoEntry: false });
-      if (!s) continue;
-      const e: Entry = { mode: s.mode, uid: s.uid, gid: s.gid, rdev: s.rdev, size: s.size, mtimeMs: s.mtimeMs };
-      out.set(p, e);
-      if (isDir(e)) walk(full, p);
-    }
-  };
-  walk(root.replace(/\/+$/, ''), '');
+  const parts = String(r.stdout).split('\0');
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const path = `/${Buffer.from(parts[i], 'latin1').toString('utf8')}`;
+    const stat = parts[i + 1];
+    out.set(path, stat.startsWith('d') ? stat.split(' ', 3).join(' ') : stat);
+  }
   return out;
 }
 
-/**
- * Docker's statDifferent: mode (with the type), owner and device always; size and mtime for all
- * but directories (a directory's own mtime says nothing: its changed children are listed themselves).
- * ctime and inode are not looked at, as in Docker: a hard link added elsewhere does not change a file.
- */
-function differs(b: Entry, a: Entry): boolean {
-  if (b.mode !== a.mode || b.uid !== a.uid || b.gid !== a.gid || b.rdev !== a.rdev) return true;
-  return !isDir(a) && (b.mtimeMs !== a.mtimeMs || b.size !== a.size);
-}
+const isDir = (stat: string | undefined) => !!stat && stat.startsWith('d');
 
 /**
- * The changes between two snapshots as the engine reports them for `docker diff` and a RUN's
- * layer: added and modified paths; the topmost path of each deleted tree; and, as Docker adds them,
- * the parent directories of every change (so their owners and modes travel with the layer).
+ * The changes between two snapshots as the engine reports them for a RUN's layer: added and
+ * modified paths; the topmost path of each deleted tree (none below a directory that became a file
+ * or link: the new entry replaces the tree); and, as Docker adds them, the parent directories of
+ * every change (so their owners and modes travel with the layer).
  */
 export function diffSnapshots(before: Snapshot, after: Snapshot): Change[] {
   const changes = new Map<string, Change['kind']>();
   for (const [p, a] of after) {
     const b = before.get(p);
-    if (!b) changes.set(p, 'add');
-    else if (differs(b, a)) changes.set(p, 'modify');
+    if (b === undefined) changes.set(p, 'add');
+    else if (b !== a) changes.set(p, 'modify');
   }
   for (const p of before.keys()) {
     if (after.has(p)) continue;
     const parent = p.slice(0, p.lastIndexOf('/'));
-    const np = parent ? after.get(parent) : undefined;
-    // Only the topmost path of a deleted tree; below a directory that became a file or link,
-    // nothing: the new entry replaces the whole tree.
-    if (parent && (!np || !isDir(np))) continue;
+    if (parent && !isDir(after.get(parent))) continue;
     changes.set(p, 'delete');
   }
   for (const p of [...changes.keys()]) {
