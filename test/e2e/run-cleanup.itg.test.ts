@@ -59,14 +59,24 @@ if (needs(test, 'docker', 'registry', 'images')) {
     assert.equal(fresh(before.containers, labelled('containers')), [], 'containers left behind');
   });
 
-  test('engine: a failing RUN leaves nothing behind either', async () => {
-    const before = { images: labelled('images'), containers: labelled('containers') };
-    const r = await runCli(['build', context(join(work, 'fail'), 'RUN echo broken >&2; exit 5'), '--executor', 'engine', '--no-cache', '--cache-dir', join(work, 'cache')]);
-    assert.is(r.code, 1, r.stderr);
-    assert.match(r.stderr, /Dockerfile:4:1: RUN failed with exit code 5/);
-    assert.equal(fresh(before.images, labelled('images')), []);
-    assert.equal(fresh(before.containers, labelled('containers')), []);
-  });
+  for (const executor of ['engine', 'chroot']) {
+    test(`${executor}: a failing RUN is exit 1 with its line, exit code and last 10 output lines, and leaves nothing behind`, async () => {
+      const before = { images: labelled('images'), containers: labelled('containers') };
+      const tmp = join(work, `tmp-fail-${executor}`);
+      mkdirSync(tmp, { recursive: true });
+      const ctx = context(join(work, `fail-${executor}`), 'RUN for i in $(seq 1 15); do echo "output line $i"; done; echo "the last words"; exit 5');
+      const r = await runCli(['build', ctx, '--executor', executor, '--no-cache', '--cache-dir', join(work, 'cache')], { TMPDIR: tmp });
+      assert.is(r.code, 1, r.stderr);
+      const error = r.stderr.slice(r.stderr.indexOf('error:'));
+      assert.match(error, /Dockerfile:4:1: RUN failed with exit code 5: RUN for i in/);
+      assert.match(error, /output line 7\n[^]*output line 15\n[^]*the last words/);
+      assert.not.match(error, /output line 6\n/, 'only the last 10 lines');
+      assert.not.match(r.stderr, /internal error|\n\s+at /);
+      assert.equal(fresh(before.images, labelled('images')), []);
+      assert.equal(fresh(before.containers, labelled('containers')), []);
+      assert.equal(readdirSync(tmp).filter((n) => n.startsWith('pipeline-')), [], 'temp roots left in TMPDIR');
+    });
+  }
 
   test('engine: what a build killed outright left is removed by the next build on this host', async () => {
     const dead = spawnSync('true').pid!; // a pid that has exited

@@ -128,7 +128,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   // Every context source is checked before the first layer exists (a push may start on it).
   await checkSources(df, { context, ignore, target: opts.target });
   const files = await makeCopyRunner({ context, dockerfile: file, store, cacheDir, noCache: !!opts.noCache, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, loadBase: base, archiveLimits: opts.archiveLimits ?? archiveLimitsFrom(opts.env), logger: log });
-  const runOpts = { store, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, dockerHost: opts.dockerHost, signal: opts.signal };
+  const runOpts = { store, cacheDir, epoch: epoch.epoch, compressionLevel: opts.compressionLevel, logger: log, dockerHost: opts.dockerHost, signal: opts.signal };
   const executor = opts.executor === 'engine' ? engineExecutor(runOpts) : opts.executor === 'chroot' ? chrootExecutor(runOpts) : undefined;
   const run = executor && withRunCache(executor.run, { ...runOpts, cacheDir: opts.noCache ? undefined : cacheDir });
   let r: ExecuteResult;

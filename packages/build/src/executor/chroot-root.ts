@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { DockerfileError, type SourcePosition } from '@pipeline/core';
 import { diskLookup, onDisk, resolveInRoot } from '../fs/index.js';
 import { RootEntryError, RootWriter } from './root-writer.js';
+import { MOUNT_POINTS } from './run-mounts.js';
 
 /** Where the step's runtime filesystems go, as paths on disk inside the root. */
 export interface StepMounts {
@@ -23,9 +24,11 @@ const ETC_LIMIT = 4 << 20;
  * when missing, as the engine does; it then belongs to the step's layer), and /etc/passwd and
  * /etc/group for USER.
  */
-export async function prepareRoot(root: string, workdir: string, where: SourcePosition): Promise<{ mounts: StepMounts; passwd?: string; group?: string }> {
+export async function prepareRoot(root: string, workdir: string, where: SourcePosition): Promise<{ mounts: StepMounts; created: string[]; passwd?: string; group?: string }> {
   const lookup = diskLookup(root);
   const writer = new RootWriter(root, true);
+  // The mount points the image lacks (made here, they belong to the step's layer as in BuildKit).
+  const created = MOUNT_POINTS.filter((p) => !lookup(p.slice(1)));
   const dirIn = async (path: string, what: string) => {
     const at = resolveInRoot(path, lookup);
     try {
@@ -51,7 +54,7 @@ export async function prepareRoot(root: string, workdir: string, where: SourcePo
       mounts.binds.push([copy, onDisk(root, at)]);
     }
   }
-  return { mounts, passwd: await readEtc(root, '/etc/passwd'), group: await readEtc(root, '/etc/group') };
+  return { mounts, created, passwd: await readEtc(root, '/etc/passwd'), group: await readEtc(root, '/etc/group') };
 }
 
 /** A small regular file of the image, read inside the root; undefined when absent or not a file. */

@@ -10,10 +10,13 @@ import { runEnv } from './run-env.js';
 import { resolveRunUser, RunUserError } from './run-user.js';
 import { prepareRoot } from './chroot-root.js';
 import { runInRoot } from './chroot-step.js';
+import { mountPointChanges } from './run-mounts.js';
 import type { RunExecutor } from './run-executor.js';
 
 export interface ChrootOptions {
   store: string;
+  /** Where image indexes are kept (layer/layer-index.ts). */
+  cacheDir?: string;
   epoch: number;
   compressionLevel?: number;
   logger: Logger;
@@ -75,9 +78,13 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
     if (!env.some((kv) => kv.startsWith('HOME='))) env.push(`HOME=${user.home}`);
     await runInRoot({ root, mounts: prepared.mounts, workdir: c.WorkingDir || '/', user, env, argv: commandArgv(ins.command, c.Shell), ins, where, logger: o.logger, signal: o.signal });
     const after = await snapshot(root);
-    const layer = await layerFromChanges(root, diffSnapshots(before, after), { store: o.store, epoch: o.epoch, compressionLevel: o.compressionLevel });
-    state.applied = [...layers, layer];
+    // The mount points made for the step stay in its layer, as BuildKit leaves them.
+    const changes = [...diffSnapshots(before, after), ...mountPointChanges((p) => prepared.created.includes(p))];
     state.snap = after;
+    // A step that changed nothing adds no layer (BuildKit: an empty layer in the history only).
+    if (!changes.length) return undefined;
+    const layer = await layerFromChanges(root, changes, { store: o.store, epoch: o.epoch, compressionLevel: o.compressionLevel, cacheDir: o.cacheDir });
+    state.applied = [...layers, layer];
     return { layer, cached: false };
   };
 

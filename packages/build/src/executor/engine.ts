@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,7 +10,8 @@ import type { StepContext } from './native.js';
 import { extractOneFile, extractPaths, type Change } from './changes.js';
 import { layerFromChanges } from './diff-layer.js';
 import { runEnv } from './run-env.js';
-import { isRuntimePath } from './run-mounts.js';
+import { isRuntimePath, mountPointChanges } from './run-mounts.js';
+import { imageIndex } from '../layer/index.js';
 import { StepOutput, runFailed, runInterrupted } from './run-output.js';
 import { EngineSession, dockerFor } from './engine-image.js';
 import type { RunExecutor } from './run-executor.js';
@@ -21,6 +22,8 @@ export interface EngineOptions {
   /** DOCKER_HOST-style address; default: dockerode's own resolution of DOCKER_HOST or the local socket. */
   dockerHost?: string;
   store: string;
+  /** Where image indexes are kept (layer/layer-index.ts). */
+  cacheDir?: string;
   epoch: number;
   compressionLevel?: number;
   logger: Logger;
@@ -85,12 +88,23 @@ export function engineExecutor(o: EngineOptions): RunExecutor {
         .filter((ch) => !isRuntimePath(ch.Path))
         .map((ch) => ({ path: ch.Path, kind: ch.Kind === 2 ? 'delete' : ch.Kind === 1 ? 'add' : 'modify' }));
       const wanted = new Set(list.filter((l) => l.kind !== 'delete').map((l) => l.path));
+      const owners = new Map<string, { uid: number; gid: number }>();
       if (wanted.size) {
-        const missing = await extractPaths((await container.export()) as unknown as Readable, dir, wanted);
+        const got = await extractPaths((await container.export()) as unknown as Readable, dir, wanted);
+        for (const [p, owner] of got.owners) owners.set(p, owner);
         // A new hard link to a file the step left alone: the layer holds it as a file (Docker does too).
-        for (const m of missing) await extractOneFile((await container.getArchive({ path: m.target })) as unknown as Readable, dir, m.path);
+        for (const m of got.missing) owners.set(m.path, await extractOneFile((await container.getArchive({ path: m.target })) as unknown as Readable, dir, m.path));
       }
-      const layer = await layerFromChanges(dir, list, { store: o.store, epoch: o.epoch, compressionLevel: o.compressionLevel });
+      // The mount points the engine made for the step (its init layer hides them from the changes).
+      const index = await imageIndex(ctx.image, o.cacheDir);
+      for (const m of mountPointChanges((p) => !index.lookup(p.slice(1)))) {
+        await mkdir(join(dir, m.path), { recursive: true, mode: 0o755 });
+        owners.set(m.path, { uid: 0, gid: 0 });
+        list.push(m);
+      }
+      // A step that changed nothing adds no layer (BuildKit: an empty layer in the history only).
+      if (!list.length) return undefined;
+      const layer = await layerFromChanges(dir, list, { store: o.store, epoch: o.epoch, compressionLevel: o.compressionLevel, cacheDir: o.cacheDir, ownerOf: (p) => owners.get(p) });
       return { layer, cached: false };
     } finally {
       await s.remove(container);

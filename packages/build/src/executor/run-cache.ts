@@ -17,9 +17,11 @@ export function runCacheKey(parts: { configDigest: string; argv: string[]; env: 
   return createHash('sha256').update(JSON.stringify([p.configDigest, p.argv, p.env, p.user, p.workdir, p.epoch, p.compressionLevel ?? 1])).digest('hex');
 }
 
-export async function readCachedRun(cacheDir: string, key: string, store: string): Promise<Layer | undefined> {
+/** The cached result of a step: its layer, `null` for a step that changed nothing, undefined when unknown. */
+export async function readCachedRun(cacheDir: string, key: string, store: string): Promise<Layer | null | undefined> {
   try {
-    const d = JSON.parse(await readFile(join(cacheDir, 'run', `${key}.json`), 'utf8')) as Pick<Layer, 'digest' | 'diffId' | 'size' | 'mediaType'>;
+    const d = JSON.parse(await readFile(join(cacheDir, 'run', `${key}.json`), 'utf8')) as Pick<Layer, 'digest' | 'diffId' | 'size' | 'mediaType'> | { empty: true };
+    if ('empty' in d) return null;
     const { blobSize, openBlob } = await import('../store/blob-store.js');
     if ((await blobSize(store, d.digest)) !== d.size) return undefined;
     return { ...d, open: async () => openBlob(store, d.digest) };
@@ -28,8 +30,8 @@ export async function readCachedRun(cacheDir: string, key: string, store: string
   }
 }
 
-export async function writeCachedRun(cacheDir: string, key: string, l: Layer): Promise<void> {
-  await writeAtomic(join(cacheDir, 'run', `${key}.json`), JSON.stringify({ digest: l.digest, diffId: l.diffId, size: l.size, mediaType: l.mediaType }));
+export async function writeCachedRun(cacheDir: string, key: string, l: Layer | undefined): Promise<void> {
+  await writeAtomic(join(cacheDir, 'run', `${key}.json`), JSON.stringify(l ? { digest: l.digest, diffId: l.diffId, size: l.size, mediaType: l.mediaType } : { empty: true }));
 }
 
 /** Wraps a RUN executor's step with the cache: a hit returns the stored layer without running anything. */
@@ -40,9 +42,10 @@ export function withRunCache(run: RunExecutor['run'], o: { cacheDir?: string; st
     const c = ctx.image.config.config;
     const key = runCacheKey({ configDigest: configBlob(ctx.image, 'docker').digest, argv: commandArgv(ins.command, c.Shell), env: runEnv(ctx), user: c.User ?? '', workdir: c.WorkingDir ?? '', epoch: o.epoch, compressionLevel: o.compressionLevel });
     const hit = await readCachedRun(cacheDir, key, o.store);
+    if (hit === null) return undefined;
     if (hit) return { layer: hit, cached: true };
     const r = await run(ins, ctx);
-    if (r) await writeCachedRun(cacheDir, key, r.layer);
+    await writeCachedRun(cacheDir, key, r?.layer);
     return r;
   };
 }
