@@ -7,7 +7,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
@@ -83,6 +84,25 @@ if (needs(test, 'docker', 'registry', 'images')) {
       assert.equal(await ociLayers(out, 1), reference, `${ex}: the RUN layers`);
     }
   });
+
+  // Many run pipeline as themselves, in the docker group: the step's owners must still be the step's.
+  const docker = spawnSync('getent', ['group', 'docker'], { encoding: 'utf8' }).stdout.split(':')[2];
+  if (process.getuid?.() === 0 && docker) {
+    test('engine executor run by a non-root user in the docker group: owners are the step\'s, not the user\'s', async () => {
+      const dir = join(work, 'nonroot');
+      mkdirSync(join(dir, 'ctx'), { recursive: true });
+      chmodSync(work, 0o755);
+      chmodSync(dir, 0o777);
+      writeFileSync(join(dir, 'ctx/Dockerfile'), `FROM ${services().images.busybox}\nRUN mkdir -p /srv/app && touch /srv/app/f /root-owned && chown -R 1234:5678 /srv/app\n`);
+      const bin = fileURLToPath(new URL('../../packages/cli/bin/pipeline.js', import.meta.url));
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', `--groups=${docker}`, '--', process.execPath, bin, 'build', join(dir, 'ctx'), '--executor', 'engine', '--no-cache', '--cache-dir', join(dir, 'cache'), '-o', `oci:${join(dir, 'out')}`], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+      assert.is(r.status, 0, r.stderr);
+      const [layer] = await ociLayers(join(dir, 'out'), 1);
+      assert.ok(layer.includes('srv/app directory 755 1234:5678'), layer.join('\n'));
+      assert.ok(layer.includes('srv/app/f file 644 1234:5678 0'), layer.join('\n'));
+      assert.ok(layer.includes('root-owned file 644 0:0 0'), layer.join('\n'));
+    });
+  }
 }
 
 test.run();
