@@ -25,6 +25,8 @@ const tag = `run-exec-bench-${Date.now().toString(36)}`;
 const work = mkdtempSync(join(tmpdir(), 'bench-run-step-'));
 const env = { ...process.env, SOURCE_DATE_EPOCH: '1700000000' };
 const loads = [];
+// Debian's docker.io client (test/services/packages) runs the engine's BuildKit without the buildx plugin.
+const DOCKER_CLIENT = '/usr/bin/docker';
 
 execFileSync('bash', [join(root, 'test/services/start')], { stdio: 'inherit' });
 
@@ -64,8 +66,8 @@ for (const n of [1, 3]) {
       keep(`${version} ${ex}`, timed(`${version}: --executor ${ex}, ${n} RUN`, 'node', [bin, 'build', ctx, '--executor', ex, '--no-cache', '--cache-dir', join(work, `cache-${version}`), '-o', `oci:${join(work, 'out')}`]));
     }
     // Docker's builder: the engine's BuildKit (Debian's docker.io client runs it without buildx).
-    keep('docker', timed(`docker build --no-cache (BuildKit), ${n} RUN`, '/usr/bin/docker', ['build', '--no-cache', '-q', '--network', 'none', '-t', `${tag}:${n}`, '-f', join(ctx, 'Dockerfile.docker'), ctx], { DOCKER_BUILDKIT: '1' }));
-    spawnSync('/usr/bin/docker', ['rmi', `${tag}:${n}`], { stdio: 'ignore' });
+    keep('docker', timed(`docker build --no-cache (BuildKit), ${n} RUN`, DOCKER_CLIENT, ['build', '--no-cache', '-q', '--network', 'none', '-t', `${tag}:${n}`, '-f', join(ctx, 'Dockerfile.docker'), ctx], { DOCKER_BUILDKIT: '1' }));
+    spawnSync(DOCKER_CLIENT, ['rmi', `${tag}:${n}`], { stdio: 'ignore' });
   }
 }
 // Before run-exec the engine executor left an untagged image per RUN state: remove this bench's.

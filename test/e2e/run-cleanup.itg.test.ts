@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const labelled = (kind: 'images' | 'containers') =>
   execFileSync('docker', kind === 'images' ? ['images', '-q', '--no-trunc', '--filter', 'label=dev.pipeline.build-step=true'] : ['ps', '-aq', '--no-trunc', '--filter', 'label=dev.pipeline.build-step=true'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
 const fresh = (before: string[], now: string[]) => now.filter((x) => !before.includes(x));
+/** Pids whose command line is exactly `cmd` (from /proc, as pgrep -fx would say). */
+const running = (cmd: string) =>
+  readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') === cmd;
+    } catch {
+      return false;
+    }
+  })());
 
 async function until<T>(what: string, f: () => T | undefined, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -112,7 +121,7 @@ if (needs(test, 'docker', 'registry', 'images')) {
       assert.equal(fresh(before.images, labelled('images')), []);
       assert.equal(fresh(before.containers, labelled('containers')), []);
       assert.equal(readdirSync(tmp).filter((n) => n.startsWith('pipeline-')), [], 'temp roots left in TMPDIR');
-      assert.is(spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status, 1, 'the step\'s process is gone');
+      assert.equal(running(`sleep ${marker}`), [], 'the step\'s process is gone');
     });
   }
 }

@@ -91,6 +91,8 @@ async function checkContextDir(context: string): Promise<void> {
   if (!st.isDirectory()) throw new ContextError('the build context is a file, not a directory', { file: context }, 'Expected a directory as CONTEXT; name the Dockerfile with --file PATH');
 }
 
+const interrupted = (file: string, signal: AbortSignal) => new PipelineError('usage', `build interrupted (${String((signal.reason as Error)?.message ?? signal.reason)})`, { exitCode: 1, position: { file } });
+
 /** Builds an image from a Dockerfile, daemonless: parse → execute stages → an Image (not yet written). */
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.logger ?? silentLogger;
@@ -134,11 +136,15 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   let r: ExecuteResult;
   try {
     r = await execute(df, { buildArgs: opts.buildArgs, target: opts.target, platform, epoch: epoch.epoch, logger: log, runner: { base, copy: files.copy, mkdir: files.mkdir, run }, onLayer: opts.onLayer });
+  } catch (e) {
+    // Whatever a step was doing when Ctrl-C came, the build was interrupted (not an internal error).
+    if (opts.signal?.aborted && !(e instanceof PipelineError)) throw interrupted(file, opts.signal);
+    throw e;
   } finally {
     files.close();
     await executor?.dispose();
   }
-  if (opts.signal?.aborted) throw new PipelineError('usage', `build interrupted (${String((opts.signal.reason as Error)?.message ?? opts.signal.reason)})`, { exitCode: 1, position: { file } });
+  if (opts.signal?.aborted) throw interrupted(file, opts.signal);
   const bases = r.stages.filter((s) => s.base.stage === undefined).map((s) => ({ name: s.base.name, digest: s.base.digest }));
   const final = r.stages[r.stages.length - 1];
   let image = r.image;

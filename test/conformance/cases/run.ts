@@ -38,6 +38,20 @@ export const run: Case[] = [
     executors: both,
   },
   {
+    name: 'run-as-missing-user',
+    why: 'USER names a user the image lacks: the step cannot start (runc: unable to find user)',
+    dockerfile: 'FROM {{busybox}}\nUSER ghost\nRUN true\n',
+    executors: both,
+    expect: 'error',
+  },
+  {
+    name: 'run-as-missing-group',
+    why: 'USER user:group with a group the image lacks: the step cannot start (runc: unable to find group)',
+    dockerfile: 'FROM {{busybox}}\nUSER app:ghosts\nRUN true\n',
+    executors: both,
+    expect: 'error',
+  },
+  {
     name: 'run-supplementary-groups',
     why: 'runc: without an explicit group, the groups listing the user; with one, none (BuildKit; the engine lists the primary group too, so this case is the chroot executor\'s)',
     dockerfile: ['FROM {{distro}}', "RUN echo 'extra:x:3000:app,web' >> /etc/group", 'RUN grep Groups /proc/self/status > /g-root', 'USER app', 'RUN grep Groups /proc/self/status > /tmp/g-app', 'USER web', 'RUN grep Groups /proc/self/status > /tmp/g-web', 'USER app:www-data', 'RUN grep Groups /proc/self/status > /tmp/g-app-explicit', ''].join('\n'),

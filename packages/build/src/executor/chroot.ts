@@ -7,9 +7,10 @@ import { privateRoot, unpackImage, type PrivateRoot } from './rootfs.js';
 import { snapshot, diffSnapshots, type Snapshot } from './snapshot.js';
 import { layerFromChanges } from './diff-layer.js';
 import { runEnv } from './run-env.js';
-import { resolveRunUser, RunUserError } from './run-user.js';
+import { resolveRunUser, RunUserError, RUN_USER_HINT } from './run-user.js';
 import { prepareRoot } from './chroot-root.js';
 import { runInRoot } from './chroot-step.js';
+import { runInterrupted } from './run-output.js';
 import { mountPointChanges } from './run-mounts.js';
 import type { RunExecutor } from './run-executor.js';
 
@@ -48,7 +49,7 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
     if (process.getuid?.() !== 0) {
       throw new PipelineError('usage', 'the chroot executor runs RUN steps as root (inside a CI container) and this process is not root', { position: where, hint: 'use --executor engine to run RUN steps through the host Docker Engine' });
     }
-    o.signal?.throwIfAborted();
+    if (o.signal?.aborted) throw runInterrupted(ins, where, o.signal);
     // One live root per stage: later steps apply only the layers added since the last RUN.
     let state = roots.get(ctx.stage.index);
     const layers = ctx.image.layers;
@@ -71,7 +72,7 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
     try {
       user = resolveRunUser(c.User ?? '', prepared.passwd, prepared.group);
     } catch (e) {
-      if (e instanceof RunUserError) throw new DockerfileError(`RUN as USER ${c.User}: ${e.message}`, where, 'USER must name a user of the image (its /etc/passwd) or a numeric uid');
+      if (e instanceof RunUserError) throw new DockerfileError(`RUN as USER ${c.User}: ${e.message}`, where, RUN_USER_HINT);
       throw e;
     }
     const env = runEnv(ctx);

@@ -42,6 +42,7 @@ export class EngineSession {
   readonly labels: Record<string, string>;
   private readonly loaded = new Map<string, Promise<string>>();
   private readonly containers = new Set<Docker.Container>();
+  private readonly removing = new Set<Promise<void>>();
   /** Layer chains (diff_ids prefixes, joined) the engine holds: their layers need not be sent again. */
   private readonly chains = new Set<string>();
 
@@ -88,13 +89,20 @@ export class EngineSession {
     return c;
   }
 
-  async remove(c: Docker.Container): Promise<void> {
-    await c.remove({ force: true, v: true }).catch(() => {});
+  /**
+   * Removes a step's container. The build goes on meanwhile (on a copying storage driver such as vfs
+   * removal deletes a whole copy of the filesystem); dispose() waits for it.
+   */
+  remove(c: Docker.Container): void {
     this.containers.delete(c);
+    const p = c.remove({ force: true, v: true }).catch(() => {});
+    this.removing.add(p);
+    void p.then(() => this.removing.delete(p));
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.containers].map((c) => this.remove(c)));
+    for (const c of [...this.containers]) this.remove(c);
+    while (this.removing.size) await Promise.all([...this.removing]);
     const ids = await Promise.all([...this.loaded.values()].map((p) => p.catch(() => undefined)));
     this.loaded.clear();
     // Top states first: an image whose layers a later state shares is removed after it.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { PipelineError, type Logger, type SourcePosition } from '@pipeline/core';
+import { DockerfileError, PipelineError, type Logger, type SourcePosition } from '@pipeline/core';
 import type { RunInstruction } from '../dockerfile/types.js';
 import { commandArgv } from './config-steps.js';
 import type { StepContext } from './native.js';
@@ -15,6 +15,7 @@ import { imageIndex } from '../layer/index.js';
 import { StepOutput, runFailed, runInterrupted } from './run-output.js';
 import { EngineSession, dockerFor } from './engine-image.js';
 import type { RunExecutor } from './run-executor.js';
+import { RUN_USER_HINT } from './run-user.js';
 
 export { dockerFor, ensureImage } from './engine-image.js';
 
@@ -57,7 +58,7 @@ export function engineExecutor(o: EngineOptions): RunExecutor {
 
   const run = async (ins: RunInstruction, ctx: StepContext) => {
     const where = { file: ctx.df.file, ...ins.pos };
-    o.signal?.throwIfAborted();
+    if (o.signal?.aborted) throw runInterrupted(ins, where, o.signal);
     const c = ctx.image.config.config;
     let s: EngineSession;
     try {
@@ -83,7 +84,7 @@ export function engineExecutor(o: EngineOptions): RunExecutor {
     });
     const dir = await mkdtemp(join(tmpdir(), 'pipeline-run-'));
     try {
-      await runContainer(container, ins, where, o);
+      await runContainer(container, ins, where, o, c.User ?? '');
       const list: Change[] = changeList(await container.changes())
         .filter((ch) => !isRuntimePath(ch.Path))
         .map((ch) => ({ path: ch.Path, kind: ch.Kind === 2 ? 'delete' : ch.Kind === 1 ? 'add' : 'modify' }));
@@ -107,7 +108,7 @@ export function engineExecutor(o: EngineOptions): RunExecutor {
       const layer = await layerFromChanges(dir, list, { store: o.store, epoch: o.epoch, compressionLevel: o.compressionLevel, cacheDir: o.cacheDir, ownerOf: (p) => owners.get(p) });
       return { layer, cached: false };
     } finally {
-      await s.remove(container);
+      s.remove(container);
       await rm(dir, { recursive: true, force: true });
     }
   };
@@ -124,7 +125,7 @@ export function engineExecutor(o: EngineOptions): RunExecutor {
 }
 
 /** Starts the step's container, streams its output, waits for it; Ctrl-C kills it. Throws on a failed step. */
-async function runContainer(container: Docker.Container, ins: RunInstruction, where: SourcePosition, o: EngineOptions): Promise<void> {
+async function runContainer(container: Docker.Container, ins: RunInstruction, where: SourcePosition, o: EngineOptions, userSpec: string): Promise<void> {
   const out = new StepOutput(o.logger);
   const stream = await container.attach({ stream: true, stdout: true, stderr: true });
   const sink = { write: (b: Buffer) => (out.write(b), true) } as unknown as NodeJS.WritableStream;
@@ -136,8 +137,12 @@ async function runContainer(container: Docker.Container, ins: RunInstruction, wh
     try {
       await container.start();
     } catch (e) {
+      const why = (e as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
+      // USER names nobody the image knows: bad input, as the chroot executor says it.
+      const user = /unable to find (user|group) [^:]+: no matching entries in \S+ file/.exec(why);
+      if (user) throw new DockerfileError(`RUN as USER ${userSpec}: ${user[0].replace(/in \S+ file$/, `in the image's /etc/${user[1] === 'user' ? 'passwd' : 'group'}`)}`, where, RUN_USER_HINT);
       // The engine could not start the command (not found, not executable): the step failed.
-      throw new PipelineError('dockerfile', `RUN could not start: ${(e as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '')}`, { exitCode: 1, position: where });
+      throw new PipelineError('dockerfile', `RUN could not start: ${why}`, { exitCode: 1, position: where });
     }
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);

@@ -11,6 +11,9 @@ export interface RunUser {
 /** `USER` names something the image does not have: the step cannot start (Docker: "unable to find user"). */
 export class RunUserError extends Error {}
 
+/** What to do about a RunUserError (both executors say it). */
+export const RUN_USER_HINT = 'USER must name a user (and group) of the image, from its /etc/passwd and /etc/group, or numeric ids';
+
 interface PasswdEntry {
   name: string;
   uid: number;
