@@ -57,7 +57,7 @@ export async function runInRoot(s: StepSpec): Promise<void> {
   const binds = s.mounts.binds.flat();
   const args = [s.root, s.mounts.proc, s.mounts.dev, s.mounts.sys, s.workdir, String(s.user.uid), String(s.user.gid), s.user.groups.join(','), caps, String(s.mounts.binds.length), ...binds, ...s.argv];
   const out = new StepOutput(s.logger);
-  const child = execa('unshare', ['--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/sh', '-c', STEP, 'pipeline-run', ...args], {
+  const child = execa('unshare', ['--mount', '--pid', '--fork', '--kill-child', '--propagation=private', '--', '/bin/sh', '-c', STEP, 'pipeline-run', ...args], {
     env: Object.fromEntries(s.env.map((kv) => (kv.includes('=') ? [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] : [kv, '']))),
     extendEnv: false,
     stdin: 'ignore',
