@@ -10,7 +10,7 @@ import { runEnv } from './run-env.js';
 import { resolveRunUser, RunUserError, RUN_USER_HINT } from './run-user.js';
 import { prepareRoot } from './chroot-root.js';
 import { runInRoot } from './chroot-step.js';
-import { runInterrupted } from './run-output.js';
+import { runInterrupted, stepEnvironmentError } from './run-output.js';
 import { mountPointChanges } from './run-mounts.js';
 import type { RunExecutor } from './run-executor.js';
 
@@ -44,7 +44,7 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
   const onExit = () => roots.forEach((r) => r.priv.disposeSync());
   process.once('exit', onExit);
 
-  const run = async (ins: RunInstruction, ctx: StepContext) => {
+  const step = async (ins: RunInstruction, ctx: StepContext) => {
     const where = { file: ctx.df.file, ...ins.pos };
     if (process.getuid?.() !== 0) {
       throw new PipelineError('usage', 'the chroot executor runs RUN steps as root (inside a CI container) and this process is not root', { position: where, hint: 'use --executor engine to run RUN steps through the host Docker Engine' });
@@ -88,6 +88,12 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
     state.applied = [...layers, layer];
     return { layer, cached: false };
   };
+
+  // The engine or this machine failing a step (an API error, no space left) says so at its line.
+  const run = (ins: RunInstruction, ctx: StepContext) =>
+    step(ins, ctx).catch((e: unknown) => {
+      throw stepEnvironmentError(e, ins, { file: ctx.df.file, ...ins.pos });
+    });
 
   return {
     run,

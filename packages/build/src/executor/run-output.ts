@@ -48,3 +48,19 @@ export function runInterrupted(ins: RunInstruction, where: SourcePosition, signa
   const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
   return new PipelineError('dockerfile', `RUN interrupted (${why}): ${ins.raw.slice(0, 120)}`, { exitCode: 1, position: where });
 }
+
+const ENVIRONMENT = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE', 'ENOMEM']);
+
+/**
+ * What a step's failure of its surroundings becomes: the Docker Engine answering an error (its
+ * status), or this machine out of space, files or memory, is exit 1 naming the line and what failed.
+ * Anything else is left as it is (a PipelineError already says it; the rest is a bug).
+ */
+export function stepEnvironmentError(e: unknown, ins: RunInstruction, where: SourcePosition): unknown {
+  if (e instanceof PipelineError || !(e instanceof Error)) return e;
+  const status = (e as { statusCode?: unknown }).statusCode;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof status === 'number') return new PipelineError('dockerfile', `RUN: the Docker Engine answered ${status}: ${e.message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim()} (${ins.raw.slice(0, 80)})`, { exitCode: 1, position: where, cause: e });
+  if (code && ENVIRONMENT.has(code)) return new PipelineError('dockerfile', `RUN: ${e.message} (${ins.raw.slice(0, 80)})`, { exitCode: 1, position: where, cause: e, hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free space where the build writes (TMPDIR, --cache-dir, the engine\'s storage)' : undefined });
+  return e;
+}
