@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BigIntStats } from 'node:fs';
-import { ContextError, type SourcePosition, quote } from '@pipeline/core';
+import { ContextError, type SourcePosition, quote, cut } from '@pipeline/core';
 import { cleanPath } from './clean.js';
 import { diskLookup } from '../fs/disk-lookup.js';
 import { resolveInRoot, RootEscapeError, RootLinkLoopError } from '../fs/in-root.js';
@@ -48,7 +48,7 @@ export async function followInRoot(root: string, rel: string, scoped: boolean, w
     if (!(e instanceof RootEscapeError)) throw e;
     const link = e.link;
     if (link?.target.startsWith('/')) throw new ContextError(`Expected symlink ${quote(link.path)} to point inside the build context, got absolute target ${quote(link.target)}`, where, HINT);
-    const what = link ? `symlink ${link.path} -> ${link.target}, which leaves it` : 'a path that leaves it';
+    const what = link ? `symlink ${cut(link.path)} -> ${cut(link.target)}, which leaves it` : 'a path that leaves it';
     throw new ContextError(`Expected ${quote(rel)} to stay inside the build context, got ${what}`, where, HINT);
   }
 }

@@ -1,12 +1,13 @@
 import { constants } from 'node:fs';
 import { lchown, link, lutimes, mkdir, open, readdir, rm, symlink, chmod } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { quote } from '@pipeline/core';
 import { diskLookup, onDisk, resolveInRoot, resolveParentInRoot, type RootLookup } from '../fs/index.js';
 
 /** A layer entry that cannot be applied inside the root: a malformed or hostile image. */
 export class RootEntryError extends Error {
   constructor(readonly entry: string, reason: string) {
-    super(`entry ${JSON.stringify(entry)}: ${reason}`);
+    super(`entry ${quote(entry)}: ${reason}`);
     this.name = 'RootEntryError';
   }
 }
@@ -126,8 +127,8 @@ export class RootWriter {
     const targetPath = entryPath(linkname);
     const target = resolveInRoot(targetPath, this.lookup, { followLast: false });
     const node = target ? this.lookup(target) : { type: 'dir' as const };
-    if (!node) throw new RootEntryError(name, `hard link to ${JSON.stringify(linkname)}, which names nothing in the image`);
-    if (node.type === 'dir') throw new RootEntryError(name, `hard link to ${JSON.stringify(linkname)}, a directory`);
+    if (!node) throw new RootEntryError(name, `hard link to ${quote(linkname)}, which names nothing in the image`);
+    if (node.type === 'dir') throw new RootEntryError(name, `hard link to ${quote(linkname)}, a directory`);
     if (target === at) return at; // a link to itself: already there
     await rm(onDisk(this.root, at), { recursive: true, force: true });
     await link(onDisk(this.root, target), onDisk(this.root, at));

@@ -6,6 +6,7 @@
  * named. Used for COPY/ADD destinations over a base image, unpacking layers onto disk, COPY --from
  * and the chroot executor, over whichever view of the root the caller has (an index or a directory).
  */
+import { cut, quote } from '@pipeline/core';
 
 /** What the caller's view knows of one path (relative to the root, no leading `/`). */
 export type RootNode = { type: 'dir' } | { type: 'file' } | { type: 'symlink'; target: string } | { type: 'other' };
@@ -18,7 +19,7 @@ const MAX_LINKS = 255;
 
 export class RootLinkLoopError extends Error {
   constructor(readonly path: string) {
-    super(`too many levels of symbolic links resolving ${JSON.stringify(path)} inside the image`);
+    super(`too many levels of symbolic links resolving ${quote(path)} inside the image`);
   }
 }
 
@@ -32,7 +33,7 @@ export class RootEscapeError extends Error {
     /** The link that led out (the last one followed before a `..` climbed out, or the absolute one). */
     readonly link?: { path: string; target: string },
   ) {
-    super(link ? `${JSON.stringify(path)} leaves the root through symlink ${link.path} -> ${link.target}` : `${JSON.stringify(path)} leaves the root`);
+    super(link ? `${quote(path)} leaves the root through symlink ${cut(link.path)} -> ${cut(link.target)}` : `${quote(path)} leaves the root`);
   }
 }
 
@@ -78,7 +79,7 @@ export function resolveInRoot(path: string, lookup: RootLookup, opts: { followLa
 /** Where an entry named `path` is created: its parent resolved in the root, its own name kept (a final symlink is replaced, not followed). */
 export function resolveParentInRoot(path: string, lookup: RootLookup): { parent: string; name: string } {
   const full = resolveInRoot(path, lookup, { followLast: false });
-  if (!full) throw new Error(`Expected a path naming an entry below the root, got ${JSON.stringify(path)}`);
+  if (!full) throw new Error(`Expected a path naming an entry below the root, got ${quote(path)}`);
   const i = full.lastIndexOf('/');
   return { parent: i < 0 ? '' : full.slice(0, i), name: full.slice(i + 1) };
 }
