@@ -2,7 +2,7 @@
 // skopeo and docker, a second push sends nothing, SHA tags never move, bad input is one line + exit 2.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,12 @@ const ok = needs(test, 'docker', 'registry');
 const work = mkdtempSync(join(tmpdir(), 'pipeline-push-'));
 const app = join(work, 'app');
 const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...a], { cwd: app, encoding: 'utf8' });
-test.after(() => rmSync(work, { recursive: true, force: true }));
+// `docker run` pulls the pushed image into the shared engine: remove it (leftovers filled the disk).
+const pulled: string[] = [];
+test.after(() => {
+  rmSync(work, { recursive: true, force: true });
+  if (pulled.length) spawnSync('docker', ['rmi', '-f', ...pulled], { stdio: 'ignore' });
+});
 
 type Push = { push: { reference: string; tags: string[]; uploadedBytes: number; mountedBlobs: number; skippedBlobs: number }; digest: string };
 
@@ -43,6 +48,7 @@ if (ok) {
     }
     const ref = `${s.registries.basic.host}/e2e/app-${process.pid}:sha-${sha.slice(0, 7)}`;
     execFileSync('docker', ['login', '-u', creds.PIPELINE_REGISTRY_USERNAME, '--password-stdin', s.registries.basic.host], { input: creds.PIPELINE_REGISTRY_PASSWORD, stdio: ['pipe', 'ignore', 'ignore'] });
+    pulled.push(ref);
     const out = execFileSync('docker', ['run', '--rm', '--network', 'host', ref, 'node', '/app/server.js', '--once'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     assert.is(out.trim(), 'node-app dev ok');
   });

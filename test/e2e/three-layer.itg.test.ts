@@ -2,7 +2,7 @@
 // `pipeline build`, tested, pushed, run with docker; then minimal rebuilds by content.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,12 @@ const build = async (...extra: string[]) => {
 };
 const built = (o: Out) => o.images.filter((i) => i.action === 'built').map((i) => i.name);
 
-test.after(() => rmSync(work, { recursive: true, force: true }));
+// `docker run` pulls the pushed image into the shared engine: remove it (leftovers filled the disk).
+const pulled: string[] = [];
+test.after(() => {
+  rmSync(work, { recursive: true, force: true });
+  if (pulled.length) spawnSync('docker', ['rmi', '-f', ...pulled], { stdio: 'ignore' });
+});
 
 if (ok) {
   test('one `pipeline build --push` builds, tests and pushes OS → middleware → app; the app answers HTTP', async () => {
@@ -40,6 +45,7 @@ if (ok) {
     const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' })) as { Digest: string; Labels: Record<string, string> };
     assert.is(inspect.Digest, app.digest);
     assert.is(inspect.Labels['org.opencontainers.image.revision'], sha);
+    pulled.push(ref);
     const said = execFileSync('docker', ['run', '--rm', '--network', 'host', ref, 'node', '/app/server.js', '--once'], { encoding: 'utf8' });
     assert.is(said.trim(), 'node-app dev ok');
     const os = execFileSync('docker', ['run', '--rm', '--network', 'host', ref, 'cat', '/etc/company/os-release'], { encoding: 'utf8' });
