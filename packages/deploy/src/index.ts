@@ -34,3 +34,4 @@ export { rollback, type RollbackOptions } from './rollback.js';
 export { LABEL } from './labels.js';
 export { recordToGit, readGitRecord, checkGitRecord, gitIdent, type GitRecordOptions, type GitRecordResult } from './state/git-record.js';
 export { GitBranchRecord } from './state/git-branch.js';
+export * from './target/gitops/index.js';
