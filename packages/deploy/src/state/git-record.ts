@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DeployError, shortDigest, silentLogger, type Logger } from '@pipeline/core';
 import type { SimpleGit } from 'simple-git';
+import { gitIdent, openGit } from '../git/open.js';
 import type { HistoryEntry } from '../model/store.js';
+
+export { gitIdent };
 
 export interface GitRecordOptions {
   /** Any directory inside the repository; its work tree, index and HEAD are never touched. */
@@ -22,26 +25,6 @@ export interface GitRecordOptions {
 
 export interface GitRecordResult { commit: string; branch: string; pushed: boolean }
 
-// simple-git drops ambient GIT_* variables and refuses explicit ones unless listed here.
-const ALLOWED_ENV = ['GIT_INDEX_FILE', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_SSH_COMMAND', 'GIT_SSH', 'GIT_TERMINAL_PROMPT'];
-// Variables simple-git refuses outright (npm sets EDITOR, a shell may set PAGER): none matter to plumbing.
-const DROPPED = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'PREFIX']);
-
-/** `Jane Doe <jane@example.com>` (git's author form) or a CI login. */
-export function gitIdent(actor: string): { name: string; email: string } {
-  const m = /^(.+?)\s*<([^>]*)>$/.exec(actor.trim());
-  return m ? { name: m[1], email: m[2] } : { name: actor.trim() || 'unknown', email: '' };
-}
-
-async function open(dir: string, env: Record<string, string> = {}): Promise<SimpleGit> {
-  const { simpleGit } = await import('simple-git');
-  const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.toUpperCase().startsWith('GIT_') && !DROPPED.has(k.toUpperCase())) base[k] = v;
-  // The user's own ssh command for pushes (a deploy key in CI) is kept; simple-git wants that said out loud.
-  for (const k of ['GIT_SSH_COMMAND', 'GIT_SSH']) if (process.env[k]) base[k] = process.env[k]!;
-  return simpleGit({ baseDir: dir, allowEnvironment: ALLOWED_ENV, unsafe: { allowUnsafeSshCommand: true } }).env({ ...base, GIT_TERMINAL_PROMPT: '0', ...env });
-}
-
 const rev = (git: SimpleGit, ref: string) => git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then((s) => s.trim() || undefined, () => undefined);
 // Not `merge-base --is-ancestor`: simple-git resolves a silent exit 1 as success.
 const isAncestor = (git: SimpleGit, a: string, b: string) => git.raw(['merge-base', a, b]).then((s) => s.trim() === a, () => false);
@@ -50,7 +33,7 @@ const lines = (git: SimpleGit, commit: string | undefined, file: string) =>
 
 /** Fails with a ConfigError (exit 2) when `dir` is not inside a git repository: checked before a deploy starts. */
 export async function checkGitRecord(o: Pick<GitRecordOptions, 'dir'>): Promise<void> {
-  const git = await open(o.dir);
+  const git = await openGit(o.dir);
   const ok = await git.raw(['rev-parse', '--git-dir']).then(() => true, () => false);
   if (!ok) throw new ConfigError(`history.git: Expected ${o.dir} to be inside a git repository, got none`, undefined, 'git init it, or point history.git.repo at the deploy repository');
 }
@@ -67,7 +50,7 @@ export async function recordToGit(e: HistoryEntry, o: GitRecordOptions): Promise
   const tracking = `refs/pipeline/record/${o.branch}`;
   const tmp = await mkdtemp(join(tmpdir(), 'pipeline-record-'));
   const who = gitIdent(e.actor);
-  const git = await open(o.dir, { GIT_INDEX_FILE: join(tmp, 'index'), GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email });
+  const git = await openGit(o.dir, { GIT_INDEX_FILE: join(tmp, 'index'), GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email });
   const line = JSON.stringify(o.environment ? { environment: o.environment, ...e } : e);
   try {
     const attempts = o.attempts ?? 4;
@@ -122,6 +105,6 @@ export async function recordToGit(e: HistoryEntry, o: GitRecordOptions): Promise
 
 /** The entries recorded on the local branch, oldest first. */
 export async function readGitRecord(o: Pick<GitRecordOptions, 'dir' | 'branch' | 'file'>): Promise<(HistoryEntry & { environment?: string })[]> {
-  const git = await open(o.dir);
+  const git = await openGit(o.dir);
   return (await lines(git, await rev(git, `refs/heads/${o.branch}`), o.file)).map((l) => JSON.parse(l) as HistoryEntry & { environment?: string });
 }
