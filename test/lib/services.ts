@@ -9,7 +9,8 @@
 //   test.run();
 //
 // Services: 'docker' (an engine on the socket), 'swarm' (that engine is a Swarm manager),
-// 'registry' (all three registries and the token server answer), 'images' (the base images exist).
+// 'registry' (all three registries and the token server answer), 'images' (the base images exist),
+// 'kubectl' (a kubectl with `kubectl kustomize`: the reference renderer for manifests).
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { Test } from 'uvu';
@@ -58,7 +59,7 @@ function withDistro(s: Services): Services {
   return { ...s, images: { ...i, distro: `${i.busybox.split('/')[0]}/base/distro:1`, localDistro: 'pipeline-test/distro:1', ociDistro: `${oci}/distro:1` } };
 }
 
-export type ServiceName = 'docker' | 'swarm' | 'registry' | 'images';
+export type ServiceName = 'docker' | 'swarm' | 'registry' | 'images' | 'kubectl';
 
 const hint = 'run test/services/start as root';
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -75,11 +76,13 @@ function missing(name: ServiceName): string | undefined {
       const bad = urls.findIndex((_, i) => codes[i] !== want[i]);
       if (bad >= 0) return `${urls[bad]} answered ${codes[bad] === '000' ? 'nothing' : codes[bad]}, expected ${want[bad]} (${hint})`;
     }
+    if (name === 'kubectl') run('kubectl', ['kustomize', '--help']);
     if (name === 'images') run('docker', ['image', 'inspect', '--format', '{{.Id}}', services().images.localBusybox, services().images.localNode, services().images.localDistro, services().images.localNodeCi]);
     return undefined;
   } catch {
     if (name === 'docker' || name === 'swarm') return `no Docker engine answers (${hint})`;
     if (name === 'images') return `the base images are missing (${hint})`;
+    if (name === 'kubectl') return 'kubectl is not installed (test/services/packages installs Debian\'s kubernetes-client)';
     return `the ${name} service is not running (${hint})`;
   }
 }

@@ -1,6 +1,6 @@
 // An Argo CD-style manifests layout (base + overlays) and a gitops environment pointing at it.
 import type { Digest } from '@pipeline/core';
-import type { DesiredImage, GitopsEnvironment } from '../../src/index.js';
+import type { DesiredImage, GitopsEnvironment, ManifestSource } from '../../src/index.js';
 
 export const REPO = 'registry.example.com/team/web';
 export const digestOf = (n: number): Digest => `sha256:${n.toString(16).padStart(4, '0').repeat(16)}` as Digest;
@@ -55,3 +55,12 @@ export function environment(name: string, url: string, over: Partial<GitopsEnvir
     ...over,
   };
 }
+
+/** Files in memory as a manifests revision. */
+export const memorySource = (files: Record<string, string>): ManifestSource => ({
+  read: async (p) => files[p],
+  yamlFiles: async (dir) => {
+    const list = Object.keys(files).filter((p) => p.startsWith(`${dir.replace(/\/$/, '')}/`) && /\.ya?ml$/.test(p));
+    return list.length ? list.sort() : undefined;
+  },
+});
