@@ -13,3 +13,7 @@ export { formatDeployMessage, parseDeployTrailers, environmentGrep, type DeployC
 export { verifyRollout } from './verify/poll.js';
 export { showsVersion } from './verify/http.js';
 export type { VerifyConfig, VerifyTarget, VerifyVerdict } from './verify/types.js';
+export { gitopsDiff, type GitopsDiff } from './diff.js';
+export { gitopsStatus, type GitopsStatus } from './status.js';
+export { gitopsHistory, type GitopsHistoryEntry } from './history.js';
+export { gitopsRollback, pickRollbackTarget, type GitopsRollbackOptions } from './rollback.js';
