@@ -35,3 +35,5 @@ export { LABEL } from './labels.js';
 export { recordToGit, readGitRecord, checkGitRecord, gitIdent, type GitRecordOptions, type GitRecordResult } from './state/git-record.js';
 export { GitBranchRecord } from './state/git-branch.js';
 export * from './target/gitops/index.js';
+export { parseGitopsEnvironment, GITOPS_KEYS } from './config/gitops.js';
+export { Checker } from './config/check.js';

@@ -1,6 +1,7 @@
 import { DURATION_EXPECTED, durationMs } from '@pipeline/core';
 import { parseBytes } from './bytes.js';
 import type { Checker, Path } from './check.js';
+import { BAD_REF, isTreePath } from './repo-paths.js';
 import type { EnvironmentBase, GitRecordConfig, ProbeConfig, Resources, RolloutConfig, SecretSource } from './types.js';
 
 /** Keys every target kind takes. */
@@ -40,15 +41,12 @@ export function parseBase(c: Checker, name: string, o: Record<string, unknown>, 
   return env;
 }
 
-// git check-ref-format, the parts a branch name can get wrong.
-const BAD_REF = /(^[-/.]|\.\.|[\x00-\x20~^:?*[\\]|@\{|\/\/|\/\.|\.lock$|\.lock\/|[/.]$)/;
-
 export function parseGitRecord(c: Checker, v: unknown, envName: string, p: Path): GitRecordConfig {
   const o = c.object(v ?? {}, p, ['branch', 'file', 'remote', 'repo']);
   const branch = o.branch === undefined ? 'pipeline/deploys' : c.string(o.branch, [...p, 'branch']);
   if (BAD_REF.test(branch)) c.fail([...p, 'branch'], 'a valid git branch name like pipeline/deploys', branch);
   const file = o.file === undefined ? `deploys/${envName}.jsonl` : c.string(o.file, [...p, 'file']);
-  if (file.startsWith('/') || file.endsWith('/') || file.split('/').some((s) => s === '' || s === '.' || s === '..' || s === '.git')) {
+  if (!isTreePath(file)) {
     c.fail([...p, 'file'], 'a relative path inside the branch like deploys/production.jsonl', file);
   }
   const out: GitRecordConfig = { branch, file, repo: o.repo === undefined ? '.' : c.string(o.repo, [...p, 'repo']) };
