@@ -3,18 +3,15 @@
 // `kustomize edit set image NAME=REPO@DIGEST` writes one: both must render the same objects.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { needs } from '../../../test/lib/services.js';
 import { ManifestFiles, planEdits, writeChanges, type DesiredImage, type GitopsEdit } from '../src/index.js';
 import { scratch } from './helpers/gitops-repo.js';
+import { kustomizeBuild, renderedPin } from './helpers/kustomize.js';
 import { BASE_DEPLOYMENT, desired, layout, memorySource, REPO } from './helpers/gitops-fixture.js';
 
-// kustomize v4+ renders newTag and digest together as name:tag@digest; v2/v3 (Debian's kubectl 1.20) drop the tag.
-let major: number | undefined;
-const kustomizeMajor = () => (major ??= Number(/Kustomize Version: v(\d+)/.exec(execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8' }))?.[1] ?? 2));
 const want: DesiredImage = desired(0xbeef);
 
 /** Edits `files` in memory, writes the result to a directory, renders `overlay` with kubectl. */
@@ -25,10 +22,9 @@ async function render(files: Record<string, string>, edits: GitopsEdit[], overla
   const dir = scratch('render-');
   for (const [p, t] of Object.entries(out)) {
     mkdirSync(dirname(join(dir, p)), { recursive: true });
-    // kustomize v2 takes a directory only under bases: (v5 still reads bases:, with a deprecation note).
-    writeFileSync(join(dir, p), kustomizeMajor() < 3 ? t.replace(/^resources:(\n\s*- \.\.\/\.\.\/base)/m, 'bases:$1').replace('resources: [../../base]', 'bases: [../../base]') : t);
+    writeFileSync(join(dir, p), t);
   }
-  const text = execFileSync('kubectl', ['kustomize', join(dir, overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const text = kustomizeBuild(dir, overlay);
   return { objects: parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>), text, files: out };
 }
 
@@ -38,7 +34,7 @@ const images = (objs: Record<string, unknown>[]) =>
     return [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: { name: string; image: string }) => `${o.kind}/${c.name}=${c.image}`);
   });
 
-const pinned = (withTag: boolean) => (withTag && kustomizeMajor() >= 4 ? `${REPO}:${want.tag}@${want.digest}` : `${REPO}@${want.digest}`);
+const pinned = (withTag: boolean) => (withTag ? renderedPin(REPO, want.tag!, want.digest) : `${REPO}@${want.digest}`);
 
 if (needs(test, 'kubectl')) {
   test('kustomize images: entry, tag kept: the overlay renders the new image pinned by digest', async () => {
@@ -55,7 +51,7 @@ if (needs(test, 'kubectl')) {
 
   test('raw manifests and Flux markers: what kustomize renders is exactly what the edit wrote', async () => {
     const multi = `${BASE_DEPLOYMENT}---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "0 3 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          initContainers: [{name: web, image: "${REPO}:v1"}]\n          containers:\n          - name: other\n            image: busybox:1.36 # {"$imagepolicy": "flux-system:busybox"}\n`;
-    const files = { 'apps/web.yaml': multi, 'apps/kustomization.yaml': 'resources: [web.yaml]\n' };
+    const files = { 'apps/web.yaml': multi, 'apps/kustomization.yaml': 'resources:\n- web.yaml\n' };
     const r = await render(files, [{ kind: 'manifest', file: 'apps/web.yaml', container: 'web' }], 'apps');
     const full = `${REPO}:${want.tag}@${want.digest}`;
     assert.equal(images(r.objects), [`Deployment/web=${full}`, `CronJob/web=${full}`, 'CronJob/other=busybox:1.36']);
@@ -64,7 +60,7 @@ if (needs(test, 'kubectl')) {
   });
 
   test('Flux :name/:tag/:digest markers in a kustomization render the pinned image', async () => {
-    const k = `resources: [../../base]\nimages:\n- name: ${REPO}\n  newName: ghcr.io/old/web # {"$imagepolicy": "apps:web:name"}\n  newTag: v1 # {"$imagepolicy": "apps:web:tag"}\n  digest: sha256:${'a'.repeat(64)} # {"$imagepolicy": "apps:web:digest"}\n`;
+    const k = `resources:\n- ../../base\nimages:\n- name: ${REPO}\n  newName: ghcr.io/old/web # {"$imagepolicy": "apps:web:name"}\n  newTag: v1 # {"$imagepolicy": "apps:web:tag"}\n  digest: sha256:${'a'.repeat(64)} # {"$imagepolicy": "apps:web:digest"}\n`;
     const r = await render({ ...layout([]), 'overlays/production/kustomization.yaml': k }, [{ kind: 'flux', file: 'overlays/production/kustomization.yaml', policy: 'apps:web' }], 'overlays/production');
     assert.equal(images(r.objects), [`Deployment/web=${pinned(true)}`]);
   });
