@@ -41,6 +41,8 @@ export interface DeployOptions {
   onStep?: (step: string) => void | Promise<void>;
   /** Internal: a manual rollback records itself as such. */
   kind?: 'deploy' | 'rollback';
+  /** A link to the CI run that deploys (a target that commits puts it in the commit). */
+  ciRun?: string;
 }
 
 export interface DeployResult {
@@ -88,7 +90,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   try {
     await step('locked');
     await o.hooks?.before?.();
-    want = { image: `${ref.registry}/${ref.repository}`, digest, sha: o.sha, deployId, previous: previousVersion(await target.list(), digest) };
+    want = { image: `${ref.registry}/${ref.repository}`, digest, sha: o.sha, deployId, previous: previousVersion(await target.list(), digest), actor, kind, message: o.message, ciRun: o.ciRun };
     const outcome = await target.rollout(want, run);
     if (o.signal?.aborted) throw new DeployError(`deploy ${deployId} interrupted; the next deploy (or pipeline status) converges the ${target.kind === 'docker' ? 'hosts' : 'target'} to one version`);
     if (!outcome.ok) {

@@ -1,4 +1,4 @@
-export type { DeployEnvironment, DeployEnvironments, DockerEnvironment, SwarmEnvironment, SwarmServiceConfig, SwarmPort, EnvironmentBase, HostConfig, PortMapping, ProbeConfig, ProxyConfig, RolloutConfig, SecretSource, GitRecordConfig } from './config/types.js';
+export type { DeployEnvironment, DeployEnvironments, DockerEnvironment, SwarmEnvironment, SwarmServiceConfig, SwarmPort, GitopsEnvironment, EngineEnvironment, EnvironmentBase, HostConfig, PortMapping, ProbeConfig, ProxyConfig, RolloutConfig, SecretSource, GitRecordConfig } from './config/types.js';
 export { parseDeployConfig } from './config/parse.js';
 export { parseBytes } from './config/bytes.js';
 export { resolveSecrets } from './config/secrets.js';
@@ -35,5 +35,6 @@ export { LABEL } from './labels.js';
 export { recordToGit, readGitRecord, checkGitRecord, gitIdent, type GitRecordOptions, type GitRecordResult } from './state/git-record.js';
 export { GitBranchRecord } from './state/git-branch.js';
 export * from './target/gitops/index.js';
-export { parseGitopsEnvironment, GITOPS_KEYS } from './config/gitops.js';
+export { GITOPS_KEYS } from './config/gitops.js';
+export { HELM_FIELDS, parseValuesPath, type GitopsEdit, type KustomizeEdit, type HelmEdit, type HelmField, type ManifestEdit, type FluxEdit, type VerifyConfig, type GitopsRepository } from './config/gitops-types.js';
 export { Checker } from './config/check.js';

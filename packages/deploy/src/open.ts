@@ -6,6 +6,7 @@ import type { Target } from './model/target.js';
 import { GitBranchRecord } from './state/git-branch.js';
 import { DockerTarget } from './target/docker/docker-target.js';
 import { SwarmTarget } from './target/swarm/swarm-target.js';
+import { GitopsTarget } from './target/gitops/gitops-target.js';
 import type { TrafficSwitch } from './target/docker/proxy/switch.js';
 
 /** App name: configured, else the image repository's last path component. */
@@ -19,6 +20,8 @@ export function appName(env: DeployEnvironment, image?: string): string {
 export interface OpenOptions {
   /** Docker: a traffic switch other than the configured proxy. */
   traffic?: TrafficSwitch;
+  /** Where credentials named by environment variable are read (gitops: the repository token); default process.env. */
+  vars?: NodeJS.ProcessEnv;
 }
 
 /** The one factory from an environment's config to its target, by `target:` kind. */
@@ -28,6 +31,8 @@ export function openTarget(env: DeployEnvironment, image?: string, secrets: Reco
       return new DockerTarget(appName(env, image), env, secrets, o);
     case 'swarm':
       return new SwarmTarget(env.app ?? env.stack, env, secrets);
+    case 'gitops':
+      return new GitopsTarget(env, image, { vars: o.vars });
   }
 }
 

@@ -8,9 +8,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { needs } from '../../../test/lib/services.js';
-import { Checker, gitopsDeploy, parseGitopsEnvironment, type GitopsEnvironment } from '../src/index.js';
+import { deploy, parseDeployConfig, type GitopsEnvironment } from '../src/index.js';
 import { git, manifestsRemote, scratch, type ManifestsRemote } from './helpers/gitops-repo.js';
-import { desired, digestOf, shaOf } from './helpers/gitops-fixture.js';
+import { digestOf, shaOf } from './helpers/gitops-fixture.js';
 import { kustomizeBuild, renderedPin } from './helpers/kustomize.js';
 
 const examples = fileURLToPath(new URL('../../../examples/gitops/', import.meta.url));
@@ -26,7 +26,7 @@ function filesOf(dir: string, root = dir, out: Record<string, string> = {}): Rec
 
 function environmentOf(style: string, name: string, r: ManifestsRemote): GitopsEnvironment {
   const doc = parse(readFileSync(join(examples, style, 'pipeline.yml'), 'utf8')) as { environments: Record<string, unknown> };
-  const env = parseGitopsEnvironment(new Checker((p) => ({ file: `${style}/pipeline.yml`, line: p.length })), name, doc.environments[name], [name]);
+  const env = parseDeployConfig(doc.environments, (p) => ({ file: `${style}/pipeline.yml`, line: p.length }))[name] as GitopsEnvironment;
   return { ...env, repository: { url: r.bare, branch: 'main' }, verify: undefined };
 }
 
@@ -40,11 +40,10 @@ if (needs(test, 'kubectl')) {
   test('argocd: kustomize overlays and Helm values, edited in place and rendered pinned', async () => {
     const r = manifestsRemote(filesOf(join(examples, 'argocd', 'manifests')));
     for (const name of ['staging', 'production']) {
-      const res = await gitopsDeploy({ env: environmentOf('argocd', name, r), desired: desired(7), actor: 'ci' });
-      assert.ok(res.commit, name);
+      const res = await deploy({ env: environmentOf('argocd', name, r), image: `registry.example.com/team/web@${digestOf(7)}`, sha: shaOf(7), actor: 'ci' });
+      assert.is(res.plan.batches.length, 1, name);
     }
-    const api = { ...desired(8), name: 'registry.example.com/team/api' };
-    await gitopsDeploy({ env: environmentOf('argocd', 'api-production', r), desired: api, actor: 'ci' });
+    await deploy({ env: environmentOf('argocd', 'api-production', r), image: `registry.example.com/team/api@${digestOf(8)}`, sha: shaOf(8), actor: 'ci' });
     const prod = render(r, 'apps/web/overlays/production');
     assert.ok(prod.includes(`image: ${renderedPin('registry.example.com/team/web', shaOf(7), digestOf(7))}\n`), prod);
     assert.match(r.show('apps/web/overlays/staging/kustomization.yaml'), new RegExp(`  - name: registry.example.com/team/web\n    newTag: ${shaOf(7)}\n    digest: ${digestOf(7)}\n$`));
@@ -54,7 +53,7 @@ if (needs(test, 'kubectl')) {
 
   test('flux: every marker of flux-system:web under apps/ is set; the Kustomization renders it', async () => {
     const r = manifestsRemote(filesOf(join(examples, 'flux', 'manifests')));
-    await gitopsDeploy({ env: environmentOf('flux', 'production', r), desired: desired(9), actor: 'ci' });
+    await deploy({ env: environmentOf('flux', 'production', r), image: `registry.example.com/team/web@${digestOf(9)}`, sha: shaOf(9), actor: 'ci' });
     assert.match(r.show('apps/web/deployment.yaml'), new RegExp(`image: registry.example.com/team/web:${shaOf(9)}@${digestOf(9)} # \\{"\\$imagepolicy": "flux-system:web"\\}\n`));
     assert.match(render(r, 'apps/web'), new RegExp(`image: registry.example.com/team/web:${shaOf(9)}@${digestOf(9)}\n`));
   });

@@ -1,6 +1,6 @@
 import { isPipelineError } from '@pipeline/core';
 import { dockerFor } from '@pipeline/build';
-import type { DeployEnvironment, HostConfig } from '@pipeline/deploy';
+import type { EngineEnvironment, HostConfig } from '@pipeline/deploy';
 import { check, why, type Check } from './check.js';
 
 const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
@@ -22,7 +22,7 @@ export async function checkEngine(need: string | undefined, env: NodeJS.ProcessE
 }
 
 /** One deploy host, or a Swarm's manager: the engine there answers (unix socket, tcp with its TLS files, or ssh) and, for a Swarm, manages it. */
-export async function checkHost(environment: DeployEnvironment, host: HostConfig): Promise<Check> {
+export async function checkHost(environment: EngineEnvironment, host: HostConfig): Promise<Check> {
   const { DockerTarget, SwarmTarget } = await import('@pipeline/deploy');
   const swarm = environment.target === 'swarm';
   const target = environment.target === 'swarm'

@@ -1,6 +1,6 @@
 import { expandWord, type Dockerfile } from '@pipeline/build';
 import { parseReference } from '@pipeline/core';
-import type { DeployEnvironment, HostConfig } from '@pipeline/deploy';
+import type { EngineEnvironment, HostConfig } from '@pipeline/deploy';
 import type { PipelineConfig } from '../config/index.js';
 import { repositoryFor } from '../pipeline/run.js';
 import type { Settings } from '../settings/index.js';
@@ -19,7 +19,7 @@ export interface DoctorPlan {
   registries: RegistryTarget[];
   /** Why the engine socket is needed, when it is. */
   engine?: string;
-  hosts: { environment: DeployEnvironment; host: HostConfig }[];
+  hosts: { environment: EngineEnvironment; host: HostConfig }[];
   tls: { file: string; why: string; kind: 'ca' | 'cert' | 'key' }[];
 }
 
@@ -52,7 +52,8 @@ export function planChecks(s: Settings, cfg: PipelineConfig | undefined, dockerf
     for (const [name, t] of Object.entries(cfg.test)) if (t.commands.length || t.smoke) plan.engine ??= `the tests of image ${name} run containers`;
     for (const e of Object.values(cfg.environments)) {
       if (e.image) add(e.image, false, `environments.${e.name}.image (the hosts pull it)`);
-      // The engines a deploy talks to: each host, or a Swarm's manager.
+      // The engines a deploy talks to: each host, or a Swarm's manager (a gitops environment talks to none).
+      if (e.target === 'gitops') continue;
       for (const host of e.target === 'swarm' ? [e.manager] : e.hosts) {
         plan.hosts.push({ environment: e, host });
         for (const kind of ['ca', 'cert', 'key'] as const) if (host.tls?.[kind]) plan.tls.push({ file: host.tls[kind]!, why: `environments.${e.name} ${e.target === 'swarm' ? 'manager' : 'host'} ${host.url}`, kind });

@@ -1,19 +1,19 @@
 import { parseReference } from '@pipeline/core';
-import type { GitopsEnvironment } from '../target/gitops/config.js';
-import { parseValuesPath } from '../target/gitops/edits/helm.js';
-import { HELM_FIELDS, type GitopsEdit, type HelmField } from '../target/gitops/edits/types.js';
-import type { VerifyConfig } from '../target/gitops/verify/types.js';
 import type { Checker, Path } from './check.js';
-import { duration, ENV_NAME } from './common.js';
+import { duration, ENV_NAME, parseBase } from './common.js';
+import { HELM_FIELDS, parseValuesPath, type GitopsEdit, type GitopsRepository, type HelmField, type VerifyConfig } from './gitops-types.js';
+import type { GitopsEnvironment } from './types.js';
 import { BAD_REF, isTreePath } from './repo-paths.js';
 
-export const GITOPS_KEYS = ['target', 'app', 'image', 'repository', 'edits', 'verify', 'push'] as const;
+/** Keys a gitops environment takes: of the common ones only those that mean something for a commit (no probe, rollout, secrets…). */
+export const GITOPS_KEYS = ['target', 'app', 'image', 'history', 'repository', 'edits', 'verify', 'push'] as const;
 const EDIT_KINDS = ['kustomize', 'helm', 'manifest', 'flux'] as const;
 const POLICY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 const WORKLOAD = /^(Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Job|CronJob|Pod)(\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?)?$/i;
 
 /** A `target: gitops` environment of pipeline.yml, every key checked with its position. */
-export function parseGitopsEnvironment(c: Checker, name: string, raw: unknown, p: Path): GitopsEnvironment {
+export function parseGitopsEnvironment(c: Checker, name: string, raw: unknown): GitopsEnvironment {
+  const p: Path = [name];
   const o = c.object(raw, p, GITOPS_KEYS);
   let image: string | undefined;
   if (o.image !== undefined) {
@@ -25,9 +25,13 @@ export function parseGitopsEnvironment(c: Checker, name: string, raw: unknown, p
       c.fail([...p, 'image'], 'an image repository like registry.example.com/team/web', `${image} (${(e as Error).message})`);
     }
   }
+  const base = parseBase(c, name, o, p);
   const env: GitopsEnvironment = {
-    name,
-    image,
+    ...base,
+    target: 'gitops',
+    // Nothing to lock: concurrent deploys are safe by construction (each lands on the tip it edited).
+    lock: { wait: 0, stale: base.lock.stale },
+    prune: { keep: base.prune.keep, auto: false },
     repository: parseRepository(c, o.repository, [...p, 'repository']),
     edits: [],
     push: { attempts: 30, maxDelay: 2000 },
@@ -44,14 +48,14 @@ export function parseGitopsEnvironment(c: Checker, name: string, raw: unknown, p
   return env;
 }
 
-function parseRepository(c: Checker, raw: unknown, p: Path): GitopsEnvironment['repository'] {
+function parseRepository(c: Checker, raw: unknown, p: Path): GitopsRepository {
   const o = typeof raw === 'string' ? { url: raw } : c.object(raw, p, ['url', 'branch', 'token', 'username']);
   const urlPath = typeof raw === 'string' ? p : [...p, 'url'];
   const url = c.string(o.url, urlPath);
   if (url.startsWith('-') || /\s/.test(url)) c.fail(urlPath, 'a repository URL (https://…, ssh://…, git@host:path) or a path', url);
   const branch = o.branch === undefined ? 'main' : c.string(o.branch, [...p, 'branch']);
   if (BAD_REF.test(branch)) c.fail([...p, 'branch'], 'a valid git branch name like main', branch);
-  const repo: GitopsEnvironment['repository'] = { url, branch };
+  const repo: GitopsRepository = { url, branch, at: (key) => c.at(key === undefined ? p : [...p, ...key.split('.')]) };
   if (o.token !== undefined) {
     if (!/^https?:\/\//.test(url)) c.fail([...p, 'token'], 'a token only with an https:// URL (ssh uses your ssh keys)', url);
     const t = c.object(o.token, [...p, 'token'], ['env']);

@@ -2,12 +2,14 @@ import { Checker, type At, type Path } from './check.js';
 import { NAME } from './common.js';
 import { parseDockerEnvironment } from './docker.js';
 import { parseSwarmEnvironment } from './swarm.js';
+import { parseGitopsEnvironment } from './gitops.js';
 import type { DeployEnvironment, DeployEnvironments } from './types.js';
 
 /** The target kinds and their parsers: the one place an environment is created from pipeline.yml. */
 const KINDS: Record<DeployEnvironment['target'], (c: Checker, name: string, raw: unknown) => DeployEnvironment> = {
   docker: parseDockerEnvironment,
   swarm: parseSwarmEnvironment,
+  gitops: parseGitopsEnvironment,
 };
 
 /** Validates the `environments:` mapping of pipeline.yml; `at` maps a key path (below `environments`) to its position. */

@@ -1,3 +1,5 @@
+import type { GitopsEdit, GitopsRepository, VerifyConfig } from './gitops-types.js';
+
 /** What every environment has, whatever its target. Durations are milliseconds. */
 export interface EnvironmentBase {
   name: string;
@@ -16,7 +18,21 @@ export interface EnvironmentBase {
 }
 
 /** One validated environment from `environments:` in pipeline.yml, by target kind (`target:`, default docker). */
-export type DeployEnvironment = DockerEnvironment | SwarmEnvironment;
+export type DeployEnvironment = DockerEnvironment | SwarmEnvironment | GitopsEnvironment;
+
+/** The kinds whose deploys talk to Docker engines (each host, or a Swarm's manager). */
+export type EngineEnvironment = DockerEnvironment | SwarmEnvironment;
+
+/** `target: gitops`: a deploy is a commit to a manifests repository (Argo CD or Flux applies it), verified or reverted. */
+export interface GitopsEnvironment extends EnvironmentBase {
+  target: 'gitops';
+  repository: GitopsRepository;
+  /** The files and fields that name the image; at least one. */
+  edits: GitopsEdit[];
+  verify?: VerifyConfig;
+  /** A rejected push (someone else landed first) is redone on the new tip: this many rounds, waits up to maxDelay ms. */
+  push: { attempts: number; maxDelay: number };
+}
 
 /** `target: docker` (the default): containers on one or many Docker engines. */
 export interface DockerEnvironment extends EnvironmentBase {

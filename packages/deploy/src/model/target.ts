@@ -19,6 +19,12 @@ export interface Desired {
   deployId: string;
   /** The version it replaces (kept as the rollback target). */
   previous?: Version;
+  /** Who, why and from where: a target that writes its own record (a commit) says so there. */
+  actor?: string;
+  kind?: 'deploy' | 'rollback';
+  message?: string;
+  /** The CI run that deploys, when known (a link). */
+  ciRun?: string;
 }
 
 export interface PullAuth { username?: string; password?: string; identitytoken?: string; serveraddress?: string }
@@ -99,8 +105,8 @@ export interface Target {
   rollback(to: Version | undefined, failed: Desired, run: RunOptions): Promise<RollbackOutcome>;
   /** What runs, its health now (the environment's probes), the lock. `all`: stopped instances too. */
   status(o?: { all?: boolean }): Promise<EnvironmentStatus>;
-  /** What a rollout of `digest` would change, values never shown; with `env` (same kind), against those settings instead of the target's own. */
-  diff(digest: Digest, env?: DeployEnvironment): Promise<DeployDiff>;
+  /** What a rollout of `digest` (built from `sha`) would change, values never shown; with `env` (same kind), against those settings instead of the target's own. */
+  diff(digest: Digest, env?: DeployEnvironment, sha?: string): Promise<DeployDiff>;
   /** Removes what old versions left, keeping the last `keep` good versions and the rollback target. */
   prune(o: { keep: number }): Promise<PruneResult>;
   /** Ends connections (ssh, kept-alive TLS). */

@@ -1,6 +1,6 @@
 // An Argo CD-style manifests layout (base + overlays) and a gitops environment pointing at it.
 import type { Digest } from '@pipeline/core';
-import type { DesiredImage, GitopsEnvironment, ManifestSource } from '../../src/index.js';
+import { parseDeployConfig, type DesiredImage, type GitopsEnvironment, type ManifestSource } from '../../src/index.js';
 
 export const REPO = 'registry.example.com/team/web';
 export const digestOf = (n: number): Digest => `sha256:${n.toString(16).padStart(4, '0').repeat(16)}` as Digest;
@@ -46,15 +46,17 @@ export function layout(envs: string[]): Record<string, string> {
   return files;
 }
 
-export function environment(name: string, url: string, over: Partial<GitopsEnvironment> = {}): GitopsEnvironment {
-  return {
-    name,
-    repository: { url, branch: 'main' },
-    edits: [{ kind: 'kustomize', file: `overlays/${name}/kustomization.yaml`, name: REPO, keepTag: true }],
-    push: { attempts: 40, maxDelay: 1000 },
-    ...over,
-  };
+/** Stands in for the YAML loader: every key path at line = its depth, so a test can tell which key was blamed. */
+export const at = (path: (string | number)[]) => ({ file: 'pipeline.yml', line: path.length, column: 1 });
+
+/** A `target: gitops` environment as pipeline.yml would declare it (kustomize overlay `overlays/<name>`), parsed by the one factory. */
+export function environment(name: string, url: string, over: Record<string, unknown> = {}): GitopsEnvironment {
+  const raw = { target: 'gitops', image: REPO, repository: { url, branch: 'main' }, edits: [{ kustomize: `overlays/${name}/kustomization.yaml` }], push: { attempts: 40, maxDelay: '1s' }, ...over };
+  return parseDeployConfig({ [name]: raw }, at)[name] as GitopsEnvironment;
 }
+
+/** The image reference a deploy takes: repository@digest. */
+export const imageRef = (n: number) => `${REPO}@${digestOf(n)}`;
 
 /** Files in memory as a manifests revision. */
 export const memorySource = (files: Record<string, string>): ManifestSource => ({

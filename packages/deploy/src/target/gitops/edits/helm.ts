@@ -2,19 +2,10 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import { splitImage, type DesiredImage, type ImageVersion } from '../image.js';
 import type { FieldChange } from '../yaml/fields.js';
 import { fieldValue, pairOf, scalarText, type YamlFile, type YamlPath } from '../yaml/file.js';
+import { parseValuesPath } from '../../../config/gitops-types.js';
 import { HELM_FIELDS, mismatch, type EditKind, type HelmEdit, type HelmField } from './types.js';
 
-/** `image.tag`, `images[0].tag`, `sidecars.0.image` → path segments. */
-export function parseValuesPath(path: string): YamlPath | undefined {
-  const out: YamlPath = [];
-  for (const part of path.split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m || (!m[1] && !m[2])) return undefined;
-    if (m[1]) out.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
-    for (const i of m[2].matchAll(/\[(\d+)\]/g)) out.push(Number(i[1]));
-  }
-  return out.length ? out : undefined;
-}
+export { parseValuesPath };
 
 /** `ghcr.io/org/web` → registry `ghcr.io`, repository `org/web`; Hub names have docker.io as registry. */
 function splitRegistry(name: string): { registry: string; repository: string } {

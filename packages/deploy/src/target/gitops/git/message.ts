@@ -14,6 +14,8 @@ export interface DeployCommitInfo {
   to: ImageVersion & { sha?: string };
   /** The CI run that made it, when known. */
   ciRun?: string;
+  /** Why, in the deployer's words (--message). */
+  message?: string;
   /** A revert: the commit it takes back and why. */
   reverts?: string;
   reason?: string;
@@ -35,6 +37,7 @@ const T = {
   ci: 'Pipeline-CI-Run',
   reverts: 'Pipeline-Reverts',
   reason: 'Pipeline-Reason',
+  message: 'Pipeline-Message',
 } as const;
 
 /** A trailer value is one line. */
@@ -52,6 +55,7 @@ export function formatDeployMessage(i: DeployCommitInfo): string {
     `to:   ${formatImage(i.to)}`,
     `by:   ${i.actor}`,
     ...(i.ciRun ? [`run:  ${i.ciRun}`] : []),
+    ...(i.message ? [`why:  ${line(i.message)}`] : []),
     ...(i.files.length ? ['', 'files:', ...i.files.map((f) => `  ${f}`)] : []),
   ];
   const trailers: [string, string | undefined][] = [
@@ -68,6 +72,7 @@ export function formatDeployMessage(i: DeployCommitInfo): string {
     [T.ci, i.ciRun],
     [T.reverts, i.reverts],
     [T.reason, i.reason],
+    [T.message, i.message],
   ];
   return [subject, '', ...body, '', ...trailers.filter(([, v]) => v).map(([k, v]) => `${k}: ${line(v!)}`)].join('\n') + '\n';
 }
@@ -96,6 +101,7 @@ export function parseDeployTrailers(text: string): Omit<DeployCommitInfo, 'files
     ciRun: get(T.ci),
     reverts: get(T.reverts),
     reason: get(T.reason),
+    message: get(T.message),
   };
 }
 

@@ -1,20 +1,4 @@
-/** `verify:` of a gitops environment: what must show the new version before the deploy counts. */
-export interface VerifyConfig {
-  /** A URL whose response shows the deployed version (the image digest or the git SHA). */
-  http?: {
-    url: string;
-    /** Look in this response header; else in the body. */
-    header?: string;
-    /** Which version string must appear. */
-    match: 'digest' | 'sha';
-  };
-  /** A command that exits 0 once the rollout is done (`kubectl rollout status …`, `argocd app wait …`, `flux …`). */
-  command?: string[];
-  /** The deadline, from the push, in ms. */
-  timeout: number;
-  /** Between attempts, in ms. */
-  interval: number;
-}
+export type { VerifyConfig } from '../../../config/gitops-types.js';
 
 /** The version a check looks for, and the commit that asked for it. */
 export interface VerifyTarget {
