@@ -114,8 +114,9 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
 
 /** The entry, once, in the target's store and each extra store; a store that fails to record is a warning, never the deploy's result. */
 async function recordOnce(target: Target, extra: HistoryStore[] = [], e: HistoryEntry, log: Logger): Promise<RecordReceipt[]> {
-  await target.store.append(e).catch((err: Error) => log.warn(`history on ${target.store.where}: ${err.message}`));
-  const out: RecordReceipt[] = [];
+  const own = await target.store.append(e).catch((err: Error) => void log.warn(`history on ${target.store.where}: ${err.message}`));
+  // A store whose record has an id of its own (a gitops target's deploy commit) is reported like the extra ones.
+  const out: RecordReceipt[] = own?.id ? [own] : [];
   for (const s of extra) {
     try {
       const r = await s.append(e);

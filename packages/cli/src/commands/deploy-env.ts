@@ -111,12 +111,12 @@ export async function repositoryFor(s: EnvSession): Promise<string | undefined> 
 }
 
 /** A target for commands that only read or clean up: needs `app:`, `image:` or a recorded push to name the app. */
-export async function targetFor(s: EnvSession, secrets: Record<string, string> = {}): Promise<Target> {
+export async function targetFor(s: EnvSession, secrets: Record<string, string> = {}, vars?: NodeJS.ProcessEnv): Promise<Target> {
   const repo = await repositoryFor(s);
   if (s.env.target === 'docker' && !s.env.app && !repo) {
     throw new ConfigError(`environments.${s.env.name}: Expected app or image to name the app, got neither`, s.pos(['environments', s.env.name]), 'set app: NAME (or image: REPOSITORY) in the environment');
   }
-  return openTarget(s.env, repo, secrets);
+  return openTarget(s.env, repo, secrets, { vars });
 }
 
 export function durationFlag(v: unknown, flag: string): number | undefined {

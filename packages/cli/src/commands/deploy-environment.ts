@@ -72,11 +72,11 @@ export async function deployEnvironment(o: DeployRequest): Promise<DeployReport>
   const actor = facts.actor;
   const message = o.message ?? (facts.runUrl ? `${facts.host ?? 'CI'} run ${facts.runUrl}` : undefined);
   const auth = await pullAuth(image, env, resolveSettings(input));
-  const target = openTarget(s.env, image, secrets);
+  const target = openTarget(s.env, image, secrets, { vars: env });
   try {
     const records = recordsFor(s, log);
     const { result: r, record } = await recorded(log, (signal) =>
-      deploy({ env: s.env, image, sha, actor, message, logger: log, signal, lockWait: o.lockWait, auth, secrets, target, records, prune: o.prune === false ? false : undefined }),
+      deploy({ env: s.env, image, sha, actor, ciRun: facts.runUrl, message, logger: log, signal, lockWait: o.lockWait, auth, secrets, target, records, prune: o.prune === false ? false : undefined }),
     );
     return {
       environment: s.env.name,

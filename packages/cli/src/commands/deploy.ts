@@ -22,6 +22,8 @@ const command: Command = {
     '    --no-prune             keep old containers and images this time (prune.auto)',
     ...ENV_HELP,
     'Who: PIPELINE_ACTOR, GITHUB_ACTOR, GITLAB_USER_LOGIN, CI_COMMIT_AUTHOR, DRONE_COMMIT_AUTHOR…, else the git author.',
+    'target: gitops: the deploy is a commit to the manifests repository (CI run link: PIPELINE_CI_RUN, else the CI\'s own),',
+    '  verified by verify: and reverted by a second commit when that fails.',
     'Ctrl-C stops the rollout and releases the lock; the next deploy converges the hosts to one version.',
     'Exit: 0 deployed, 1 rolled back (the account says which host and probe) or locked, 2 bad input (nothing touched).',
   ],

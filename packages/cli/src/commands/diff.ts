@@ -5,7 +5,7 @@ import { str } from '../flags.js';
 import { ENV_FLAGS, ENV_HELP, imageFor, openEnvironment, targetFor } from './deploy-env.js';
 
 export function formatDiff(d: DeployDiff): string {
-  if (!d.changed) return 'no change: every host already runs this version with this configuration';
+  if (!d.changed) return d.patches ? 'no change: the manifests already point at this version' : 'no change: every host already runs this version with this configuration';
   const lines = d.image.map((x) => `image   ${x.host}: ${x.from.length ? x.from.map((f) => shortDigest(f)).join(', ') : '(nothing)'} → ${shortDigest(x.to)}${x.from.length === 1 && x.from[0] === x.to ? ' (same)' : ''}`);
   for (const [k, v] of [['added', d.env.added], ['removed', d.env.removed], ['changed', d.env.changed]] as const) if (v.length) lines.push(`env     ${k}: ${v.join(', ')}`);
   for (const r of d.replicas) if (r.from !== r.to) lines.push(`replicas ${r.host}: ${r.from} → ${r.to}`);
@@ -23,7 +23,7 @@ const command: Command = {
   help: ['-i, --image REF@DIGEST     compare with this image (default: the digest the last pipeline build --push recorded)', ...ENV_HELP],
   async run(ctx) {
     const s = await openEnvironment(ctx);
-    const { image, digest } = await imageFor(s, str(ctx.values.image), ctx.env);
+    const { image, digest, sha } = await imageFor(s, str(ctx.values.image), ctx.env);
     // With the secret values at hand a changed value shows (as a new content-addressed Swarm secret); without, keys only.
     let secrets: Record<string, string> = {};
     try {
@@ -31,9 +31,9 @@ const command: Command = {
     } catch {
       // not set here (a laptop): diff without values
     }
-    const target = await targetFor(s, secrets);
+    const target = await targetFor(s, secrets, ctx.env);
     try {
-      const d = await diff(target, s.env, digest);
+      const d = await diff(target, s.env, digest, sha);
       ctx.result({ environment: s.env.name, reference: image, ...d }, formatDiff(d));
       return 0;
     } finally {

@@ -19,7 +19,7 @@ const command: Command = {
   async run(ctx) {
     const s = await openEnvironment(ctx);
     const limit = intFlag(ctx.values.limit, 'limit', 1) ?? 20;
-    const target = await targetFor(s);
+    const target = await targetFor(s, {}, ctx.env);
     try {
       const entries = await history(target, limit);
       ctx.result({ environment: s.env.name, entries }, formatHistory(entries, target.store.where));

@@ -13,7 +13,7 @@ const command: Command = {
     const [action, ...rest] = ctx.positionals;
     if (action !== 'status' && action !== 'release') throw new UsageError(`Expected lock status or lock release, got ${action === undefined ? 'nothing' : quote(action)}`, 'e.g. pipeline lock status production');
     const s = await openEnvironment(ctx, rest);
-    const target = await targetFor(s);
+    const target = await targetFor(s, {}, ctx.env);
     try {
       const before = await lockStatus(target);
       const held = Object.entries(before).filter(([, l]) => l);

@@ -12,7 +12,7 @@ const command: Command = {
   async run(ctx) {
     const s = await openEnvironment(ctx);
     const keep = intFlag(ctx.values.keep, 'keep', 1) ?? s.env.prune.keep;
-    const target = await targetFor(s);
+    const target = await targetFor(s, {}, ctx.env);
     try {
       const r = await prune(target, { keep });
       ctx.result({ environment: s.env.name, keep, ...r }, [

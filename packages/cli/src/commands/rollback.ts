@@ -2,7 +2,8 @@ import { shortDigest } from '@pipeline/core';
 import { openTarget, rollback } from '@pipeline/deploy';
 import type { Command } from '../command.js';
 import { str } from '../flags.js';
-import { actorFor, durationFlag, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, recordedLines, recordsFor, repositoryFor } from './deploy-env.js';
+import { durationFlag, ENV_FLAGS, ENV_HELP, openEnvironment, preflight, pullAuth, recorded, recordedLines, recordsFor, repositoryFor } from './deploy-env.js';
+import { resolveFacts } from '../settings/index.js';
 
 const command: Command = {
   name: 'rollback',
@@ -25,14 +26,14 @@ const command: Command = {
     const s = await openEnvironment(ctx);
     const lockWait = durationFlag(ctx.values['lock-wait'], 'lock-wait');
     const secrets = await preflight(s, ctx.env);
-    const actor = await actorFor(ctx.env, s.cfg.dir);
+    const { actor, runUrl } = await resolveFacts({ env: ctx.env }, s.cfg.dir);
     const repo = await repositoryFor(s);
-    const target = openTarget(s.env, repo, secrets);
+    const target = openTarget(s.env, repo, secrets, { vars: ctx.env });
     try {
       const auth = repo ? await pullAuth(repo, ctx.env) : undefined;
       const records = recordsFor(s, ctx.logger);
       const { result: r, record } = await recorded(ctx.logger, (signal) =>
-        rollback({ env: s.env, to: str(ctx.values.to), image: repo, actor, message: str(ctx.values.message), logger: ctx.logger, signal, lockWait, auth, secrets, target, records }),
+        rollback({ env: s.env, to: str(ctx.values.to), image: repo, actor, ciRun: runUrl, message: str(ctx.values.message), logger: ctx.logger, signal, lockWait, auth, secrets, target, records }),
       );
       ctx.result(
         { environment: s.env.name, deployId: r.deployId, digest: r.digest, previous: r.previous, actor, durationMs: r.durationMs, instances: r.instances.map((i) => ({ host: i.host, name: i.name, digest: i.digest, sha: i.sha, port: i.port })), record },

@@ -35,7 +35,7 @@ const command: Command = {
   ],
   async run(ctx) {
     const s = await openEnvironment(ctx);
-    const target = await targetFor(s);
+    const target = await targetFor(s, {}, ctx.env);
     try {
       let st = await status(target, { all: !!ctx.values.all });
       // A live lock is a deploy in progress: leave it be. A stale one (its process is gone, or

@@ -145,7 +145,9 @@ export class GitopsTarget implements Target {
     const hosts: Record<string, InstanceStatus[]> = {};
     for (const i of list) (hosts[i.host] ??= []).push({ name: i.id, digest: i.digest, sha: i.sha, running: true, health: served ? (served.ok ? 'healthy' : 'unhealthy') : 'none', ...(served && !served.ok ? { check: served.detail } : {}), port: 0 });
     const notes = [`${this.store.where} at ${tip.slice(0, 12)}`, ...(served ? [`served: ${served.detail}`] : [])];
-    return { hosts, versions, mixed: versions.length > 1, lock: {}, notes };
+    // Commits are atomic: different digests are edits made by hand (or by another tool), never an interrupted deploy to converge.
+    if (versions.length > 1) notes.push(`the edits name different images: ${versions.map((v) => v.digest.slice(7, 19)).join(', ')}; the next deploy sets them all`);
+    return { hosts, versions, mixed: false, lock: {}, notes };
   }
 
   /** The exact file diff a rollout of `digest` would commit now. */

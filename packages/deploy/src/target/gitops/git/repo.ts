@@ -60,7 +60,8 @@ export class ManifestRepo {
     await this.git.raw(args).catch((e: Error) => {
       const msg = mask(e.message.trim());
       if (/couldn't find remote ref/i.test(msg)) throw new ConfigError(`gitops: Expected a branch ${this.o.branch} in ${mask(this.o.url)}, got none`, undefined, 'create the branch in the manifests repository, or set branch:');
-      throw new DeployError(`gitops: cannot fetch ${mask(this.o.url)}: ${msg.split('\n').filter(Boolean).pop()}`, { cause: e });
+      const lines = msg.split('\n').filter(Boolean);
+      throw new DeployError(`gitops: cannot fetch ${mask(this.o.url)}: ${(lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.pop() ?? 'git failed').replace(/^(fatal|error):\s*/, '')}`, { cause: e, hint: 'check the URL and that this machine may read it (ssh keys, or repository.token for https)' });
     });
     return (await this.git.raw(['rev-parse', '--verify', `${this.tracking}^{commit}`])).trim();
   }
