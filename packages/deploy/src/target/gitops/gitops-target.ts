@@ -1,4 +1,4 @@
-import { ConfigError, familiarName, parseReference, type Digest, type Logger } from '@pipeline/core';
+import { ConfigError, familiarName, parseReference, type Digest } from '@pipeline/core';
 import type { DeployEnvironment, GitopsEnvironment } from '../../config/types.js';
 import type { DeployDiff } from '../../model/diff.js';
 import type { Instance } from '../../model/instance.js';
@@ -39,7 +39,7 @@ export class GitopsTarget implements Target {
     readonly env: GitopsEnvironment,
     /** The repository deployed, as openTarget got it (`registry/repo`). */
     private readonly image?: string,
-    private readonly o: { vars?: NodeJS.ProcessEnv; logger?: Logger } = {},
+    private readonly o: { vars?: NodeJS.ProcessEnv } = {},
   ) {
     this.store = new GitopsStore(env, () => this.open());
   }
@@ -52,7 +52,7 @@ export class GitopsTarget implements Target {
         token = (this.o.vars ?? process.env)[r.tokenEnv];
         if (!token) throw new ConfigError(`environments.${this.env.name}.repository.token.env: Expected the environment variable ${r.tokenEnv} to be set, got nothing`, r.at?.('token.env'), `export ${r.tokenEnv}=<a token that may push to ${r.branch}>`);
       }
-      return ManifestRepo.open({ url: r.url, branch: r.branch, token, username: r.username, logger: this.o.logger });
+      return ManifestRepo.open({ url: r.url, branch: r.branch, token, username: r.username });
     })();
     return this.repo;
   }

@@ -5,8 +5,6 @@ import { fieldValue, pairOf, scalarText, type YamlFile, type YamlPath } from '..
 import { parseValuesPath } from '../../../config/gitops-types.js';
 import { HELM_FIELDS, mismatch, type EditKind, type HelmEdit, type HelmField } from './types.js';
 
-export { parseValuesPath };
-
 /** `ghcr.io/org/web` → registry `ghcr.io`, repository `org/web`; Hub names have docker.io as registry. */
 function splitRegistry(name: string): { registry: string; repository: string } {
   const [first, ...rest] = name.split('/');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addSecret, ConfigError, DeployError, mask, type Logger } from '@pipeline/core';
+import { addSecret, ConfigError, DeployError, mask } from '@pipeline/core';
 import type { SimpleGit } from 'simple-git';
 import { gitIdent, openGit } from '../../../git/open.js';
 import type { ManifestSource } from '../edits/plan.js';
@@ -14,7 +14,6 @@ export interface ManifestRepoOptions {
   /** https: sent as HTTP Basic (username:token) to that URL's origin only, never on the command line. */
   token?: string;
   username?: string;
-  logger?: Logger;
 }
 
 export type PushOutcome = { pushed: true } | { pushed: false; reason: string };
