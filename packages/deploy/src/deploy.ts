@@ -63,13 +63,23 @@ export interface DeployResult {
  * store gets the deploy's entry exactly once, with its deploy id, whatever the outcome.
  */
 export async function deploy(o: DeployOptions): Promise<DeployResult> {
+  if (o.target) return deployOn(o, o.target);
+  // A target opened here is closed here (ssh connections, a gitops target's private git store).
+  const target = openTarget(o.env, o.image, o.secrets ?? resolveSecrets(o.env), { traffic: o.traffic });
+  try {
+    return await deployOn(o, target);
+  } finally {
+    await target.close();
+  }
+}
+
+async function deployOn(o: DeployOptions, target: Target): Promise<DeployResult> {
   const t0 = Date.now();
   const log = o.logger ?? silentLogger;
   const ref = parseReference(o.image);
   if (!ref.digest) throw new UsageError(`Expected an image reference with a digest (repo@sha256:…), got ${quote(o.image)}`, 'deploy what was pushed: the push step prints the digest');
   const digest = ref.digest;
   const env = o.env;
-  const target = o.target ?? openTarget(env, o.image, o.secrets ?? resolveSecrets(env), { traffic: o.traffic });
   const deployId = `${new Date(t0).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const actor = o.actor ?? 'unknown'; // the CLI's settings work out who (one place for it)
   const kind = o.kind ?? 'deploy';

@@ -1,5 +1,6 @@
 import { DeployError, isDigest, type Digest } from '@pipeline/core';
 import { deploy, type DeployOptions, type DeployResult } from './deploy.js';
+import type { Target } from './model/target.js';
 import { openTarget } from './open.js';
 import { history, lastResults } from './state/history.js';
 import { previousDigest } from './state/previous.js';
@@ -13,7 +14,16 @@ export interface RollbackOptions extends Omit<DeployOptions, 'image' | 'sha' | '
 
 /** Manual rollback with the same safety as a deploy (probes, batches, automatic rollback, lock, history). */
 export async function rollback(o: RollbackOptions): Promise<DeployResult> {
-  const target = o.target ?? openTarget(o.env, o.image, o.secrets);
+  if (o.target) return rollbackOn(o, o.target);
+  const target = openTarget(o.env, o.image, o.secrets);
+  try {
+    return await rollbackOn(o, target);
+  } finally {
+    await target.close();
+  }
+}
+
+async function rollbackOn(o: RollbackOptions, target: Target): Promise<DeployResult> {
   const all = await target.list();
   const past = await history(target, 200);
   const running = all.filter((i) => i.running);
