@@ -50,7 +50,7 @@ const command: Command = {
         const actor = await actorFor(ctx.env, s.cfg.dir);
         const repo = await repositoryFor(s);
         const auth = repo ? await pullAuth(repo, ctx.env) : undefined;
-        const deployTarget = openTarget(s.env, repo, secrets);
+        const deployTarget = openTarget(s.env, repo, secrets, { vars: ctx.env });
         try {
           const { result } = await recorded(ctx.logger, (signal) =>
             rollback({ env: s.env, to, image: repo, actor, message: 'pipeline status: converge an interrupted deploy', logger: ctx.logger, signal, auth, secrets, target: deployTarget, records: recordsFor(s, ctx.logger) }),
