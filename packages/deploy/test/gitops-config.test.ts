@@ -73,7 +73,7 @@ test('defaults: branch main, keepTag true, no verify, 30 push attempts', () => {
 });
 
 test('mistakes: the key path, what was expected, its position', () => {
-  bad({ ...base, target: 'kubernetes' }, 'production.target', /one of docker, gitops/);
+  bad({ ...base, target: 'kubernetes' }, 'production.target', /one of docker, swarm, gitops/);
   bad({ ...base, hosts: ['unix:///x'] }, 'production.hosts', /one of the keys target, app, image, history, repository, edits, verify, push/);
   bad({ ...base, probe: { tcp: true } }, 'production.probe', /one of the keys/);
   bad({ ...base, repository: undefined }, 'production.repository', /a mapping|a non-empty string/);
