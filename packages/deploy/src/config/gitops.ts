@@ -18,12 +18,13 @@ export function parseGitopsEnvironment(c: Checker, name: string, raw: unknown): 
   let image: string | undefined;
   if (o.image !== undefined) {
     image = c.string(o.image, [...p, 'image']);
+    let ref: ReturnType<typeof parseReference> | undefined;
     try {
-      const ref = parseReference(image);
-      if (ref.digest || image.slice(image.lastIndexOf('/')).includes(':')) c.fail([...p, 'image'], 'an image repository without tag or digest (the deploy supplies both)', image);
+      ref = parseReference(image);
     } catch (e) {
       c.fail([...p, 'image'], 'an image repository like registry.example.com/team/web', `${image} (${(e as Error).message})`);
     }
+    if (ref?.digest || image.slice(image.lastIndexOf('/')).includes(':')) c.fail([...p, 'image'], 'an image repository without tag or digest (the deploy supplies both)', image);
   }
   const base = parseBase(c, name, o, p);
   const env: GitopsEnvironment = {
