@@ -150,6 +150,8 @@ test('facts: the checkout wins over the CI; explicit settings win over both', as
   const e = await resolveFacts({ flags: { branch: 'flagged' }, env: { PIPELINE_SHA: 'D'.repeat(40), PIPELINE_ACTOR: 'me' } }, origin);
   assert.equal([e.git?.sha, e.git?.short, e.git?.branch, e.actor, e.sources.sha, e.sources.branch], ['d'.repeat(40), 'ddddddd', 'flagged', 'me', 'env:PIPELINE_SHA', 'flag:--branch']);
   assert.is(e.git?.commitTime, undefined, 'another commit than the checkout: its time is unknown');
+  const run = await resolveFacts({ env: gh({ PIPELINE_CI_RUN: 'https://ci.example.com/runs/7' }) }, origin);
+  assert.equal([run.runUrl, run.sources.runUrl], ['https://ci.example.com/runs/7', 'env:PIPELINE_CI_RUN'], 'PIPELINE_CI_RUN names the run where no known CI does, and wins over one');
   assert.is(err(() => resolveSettings({})), 'no error');
   const bad = await resolveFacts({ env: { PIPELINE_SHA: 'not-a-sha' } }, origin).catch((x: Error) => x.message);
   assert.is(bad, 'Expected a commit SHA (7 to 64 hex digits) from PIPELINE_SHA, got "not-a-sha"');

@@ -83,7 +83,7 @@ export async function resolveFacts(input: SettingsInput, dir: string): Promise<F
   return {
     git,
     actor,
-    runUrl: ci('runUrl')?.value,
+    runUrl: pick('runUrl', explicitValue('runUrl', input), undefined),
     host: host?.name,
     ci: !!host || (!!env.CI && env.CI !== 'false'),
     event: ci('event')?.value,

@@ -73,6 +73,7 @@ export const EXPLICIT_LAYERS: SettingsLayer[] = [
       sha: 'PIPELINE_SHA',
       branch: 'PIPELINE_BRANCH',
       actor: 'PIPELINE_ACTOR',
+      runUrl: 'PIPELINE_CI_RUN',
       username: 'PIPELINE_REGISTRY_USERNAME',
       password: 'PIPELINE_REGISTRY_PASSWORD',
     },

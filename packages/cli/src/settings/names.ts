@@ -46,6 +46,8 @@ export const KINDS = {
   sha: 'string',
   branch: 'string',
   actor: 'string',
+  /** A link to the CI run (kept in deploy records); a known CI's own variable otherwise. */
+  runUrl: 'string',
 } as const satisfies Record<string, Kind>;
 
 export type SettingName = keyof typeof KINDS;
