@@ -10,7 +10,7 @@ import { runEnv } from './run-env.js';
 import { resolveRunUser, RunUserError, RUN_USER_HINT } from './run-user.js';
 import { prepareRoot } from './chroot-root.js';
 import { runInRoot } from './chroot-step.js';
-import { runInterrupted, stepEnvironmentError } from './run-output.js';
+import { runInterrupted, atRunLine } from './run-output.js';
 import { mountPointChanges } from './run-mounts.js';
 import type { RunExecutor } from './run-executor.js';
 
@@ -90,10 +90,7 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
   };
 
   // The engine or this machine failing a step (an API error, no space left) says so at its line.
-  const run = (ins: RunInstruction, ctx: StepContext) =>
-    step(ins, ctx).catch((e: unknown) => {
-      throw stepEnvironmentError(e, ins, { file: ctx.df.file, ...ins.pos });
-    });
+  const run = atRunLine(step);
 
   return {
     run,

@@ -12,7 +12,7 @@ import { layerFromChanges } from './diff-layer.js';
 import { runEnv } from './run-env.js';
 import { isRuntimePath, mountPointChanges } from './run-mounts.js';
 import { imageIndex } from '../layer/index.js';
-import { StepOutput, runFailed, runInterrupted, stepEnvironmentError } from './run-output.js';
+import { StepOutput, runFailed, runInterrupted, atRunLine } from './run-output.js';
 import { EngineSession, dockerFor } from './engine-image.js';
 import type { RunExecutor } from './run-executor.js';
 import { RUN_USER_HINT } from './run-user.js';
@@ -114,10 +114,7 @@ export function engineExecutor(o: EngineOptions): RunExecutor {
   };
 
   // The engine or this machine failing a step (an API error, no space left) says so at its line.
-  const run = (ins: RunInstruction, ctx: StepContext) =>
-    step(ins, ctx).catch((e: unknown) => {
-      throw stepEnvironmentError(e, ins, { file: ctx.df.file, ...ins.pos });
-    });
+  const run = atRunLine(step);
 
   return {
     run,

@@ -64,3 +64,11 @@ export function stepEnvironmentError(e: unknown, ins: RunInstruction, where: Sou
   if (code && ENVIRONMENT.has(code)) return new PipelineError('dockerfile', `RUN: ${e.message} (${ins.raw.slice(0, 80)})`, { exitCode: 1, position: where, cause: e, hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free space where the build writes (TMPDIR, --cache-dir, the engine\'s storage)' : undefined });
   return e;
 }
+
+/** A step runner whose failures of its surroundings (stepEnvironmentError) are said at the RUN line: one wrapper for both executors. */
+export function atRunLine<C extends { df: { file: string } }, R>(step: (ins: RunInstruction, ctx: C) => Promise<R>): (ins: RunInstruction, ctx: C) => Promise<R> {
+  return (ins, ctx) =>
+    step(ins, ctx).catch((e: unknown) => {
+      throw stepEnvironmentError(e, ins, { file: ctx.df.file, ...ins.pos });
+    });
+}
