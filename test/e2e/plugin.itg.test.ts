@@ -220,9 +220,14 @@ if (ok) {
     const r = plugin(ws.dir, { CI: 'woodpecker', CI_COMMIT_SHA: sha, CI_COMMIT_BRANCH: 'main' });
     assert.is(r.code, 0, r.out);
     for (const name of ['base', 'app']) pushed.push({ repo: `${anon.host}/${ns}/${name}` });
-    assert.equal(tagsOf(`${anon.host}/${ns}/base`), ['1.0']);
-    assert.equal(tagsOf(`${anon.host}/${ns}/app`), [sha, `sha-${sha.slice(0, 7)}`].sort());
+    const base = tagsOf(`${anon.host}/${ns}/base`);
+    assert.equal(base.filter((t) => !/^1\.0-[0-9a-f]{12}$/.test(t)), ['1.0'], 'the version tag, beside the unique tag of this build (docs/tags.md)');
+    assert.is(base.length, 2);
+    const app0 = tagsOf(`${anon.host}/${ns}/app`);
+    assert.equal(app0.filter((t) => !t.endsWith('.tests')), [sha, `sha-${sha.slice(0, 7)}`].sort());
+    assert.is(app0.filter((t) => t.endsWith('.tests')).length, 1, 'the record of its passed tests, beside it');
     const app = inspect(`${anon.host}/${ns}/app:${sha}`).Digest;
+    assert.ok(app0.includes(`${app.replace(':', '-')}.tests`));
     assert.is(readFileSync(join(ws.dir, '.pipeline/digest'), 'utf8'), `${app}\n`, 'the last image of the pipeline (the app)');
     const record = JSON.parse(readFileSync(join(ws.dir, '.pipeline/record.json'), 'utf8')) as { images: Record<string, { source: string }> };
     assert.is(record.images.app.source, `${anon.host}/${ns}/app@${app}`, 'the record a later pipeline deploy reads');

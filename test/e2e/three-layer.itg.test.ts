@@ -56,7 +56,7 @@ if (ok) {
     appendFileSync(join(repo, 'app/server.js'), '// touched\n');
     git('commit', '-qam', 'app change');
     const plan = JSON.parse((await runCli(['plan', '--json', '--cache-dir', join(work, 'cache')], {}, repo)).stdout) as { name: string; action: string; reason: string }[];
-    assert.equal(plan.map((p) => p.action), ['skip', 'skip', 'build']);
+    assert.equal(plan.map((p) => p.action), ['reuse', 'reuse', 'build']);
     assert.equal(built(await build()), ['app']);
   });
 

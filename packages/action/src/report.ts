@@ -3,7 +3,8 @@ import type { DeployReport, Facts, LintFinding } from '@pipeline/cli';
 /** One image of the run, as the outputs and the summary describe it. */
 export interface ImageReport {
   name: string;
-  action: 'built' | 'skipped';
+  /** built in this run, or reused: an image with the same inputs was in the registry or built before. */
+  action: 'built' | 'reused';
   digest?: string;
   /** `registry/repo` when the image has one. */
   repository?: string;

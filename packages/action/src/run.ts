@@ -140,13 +140,15 @@ async function pipeline(input: SettingsInput, cwd: string, workspace: string, en
   const repoOf = (name: string) => (s.registry ? `${s.registry}/${s.namespace ? `${s.namespace}/` : ''}${name}` : undefined);
   const toReport = (o: ImageOutcome): ImageReport => {
     const repository = repoOf(o.name);
-    const pushedHere = push && o.action === 'built' && !!o.source && !o.source.startsWith('oci:');
+    // After a push every chosen image is in its repository: pushed now (blobs or only tags), or there already.
+    const pushedHere = !!o.pushed;
+    const inRegistry = push && !!o.source && !o.source.startsWith('oci:');
     return {
       name: o.name,
       action: o.action,
       digest: o.digest,
       repository,
-      tags: repository && (pushedHere || o.action === 'skipped') ? o.tags.map((t) => `${repository}:${t}`) : [],
+      tags: repository && inRegistry ? o.tags.map((t) => `${repository}:${t}`) : [],
       pushed: pushedHere,
       size: o.stats?.size,
       layers: o.stats?.layers,

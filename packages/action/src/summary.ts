@@ -9,8 +9,8 @@ const secs = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 10
 const digest = (d: string | undefined) => (d ? code(shortDigest(d as `sha256:${string}`)) : '–');
 
 function imageRow(i: ImageReport): string[] {
-  const tags = i.tags.length ? i.tags.map(code).join('<br>') : i.action === 'skipped' ? 'up to date' : '(not pushed)';
-  return [esc(i.name), digest(i.digest), tags, bytes(i.size), i.action === 'skipped' ? 'reused' : `${bytes(i.newBytes)} / ${bytes(i.reusedBytes)}`, secs(i.durationMs)];
+  const tags = i.tags.length ? i.tags.map(code).join('<br>') : i.action === 'reused' ? 'up to date' : '(not pushed)';
+  return [esc(i.name), digest(i.digest), tags, bytes(i.size), i.action === 'reused' ? 'reused' : `${bytes(i.newBytes)} / ${bytes(i.reusedBytes)}`, secs(i.durationMs)];
 }
 
 function headline(r: ActionReport): string {

@@ -46,8 +46,14 @@ export interface BuildOptions {
   executor?: 'native' | 'engine' | 'chroot';
   /** Labels added to the final image's config (OCI labels from git, --label). */
   labels?: Record<string, string>;
-  /** FROM names that mean another image of the pipeline: name → source text (oci:DIR:tag, a pinned ref). */
-  aliases?: Record<string, string>;
+  /**
+   * FROM / COPY --from names that stand for something else: another image of the pipeline (`os` →
+   * `oci:DIR:tag` or a pinned ref), or a tag pinned to the digest a plan resolved. With `name`, the
+   * base-name annotation says that instead of the source (never a local path).
+   */
+  aliases?: Record<string, string | { source: string; name: string }>;
+  /** Manifest annotations (not labels), e.g. the input fingerprint. */
+  annotations?: Record<string, string>;
   /** DOCKER_HOST for the engine executor. */
   dockerHost?: string;
   /** Stops the build (Ctrl-C): a running RUN step is killed; its containers, images and roots are removed. */
@@ -115,12 +121,14 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       const alias = opts.aliases?.[text] ?? opts.aliases?.[text.replace(/:[^:/@]*$/, '')];
       let src: ReturnType<typeof parseImageSource>;
       try {
-        src = parseImageSource(alias ?? text, context);
+        src = parseImageSource(typeof alias === 'object' ? alias.source : alias ?? text, context);
       } catch (e) {
         // A malformed FROM / COPY --from reference is a Dockerfile mistake: say where it is.
         return Promise.reject(isPipelineError(e) && !e.position && e.exitCode === 2 ? new DockerfileError(e.message, { file, ...word.pos }, e.hint) : e);
       }
-      got = loadImageSource(src, { store, platform: p, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env, logins: opts.logins })) });
+      const loading = loadImageSource(src, { store, platform: p, registry: (reader ??= opts.registry ?? registryReader({ insecure: opts.insecureRegistries, logger: log, env: opts.env, logins: opts.logins })) });
+      // A pipeline base is named by what it is (`os:1.0.1`), never by where its local copy lies.
+      got = typeof alias === 'object' ? loading.then((image) => ({ ...image, name: alias.name })) : loading;
       got.catch(() => loaded.delete(key));
       loaded.set(key, got);
     }
@@ -152,6 +160,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     image = { ...image, annotations: { ...(image.annotations ?? {}), 'org.opencontainers.image.base.name': final.base.name, ...(final.base.digest ? { 'org.opencontainers.image.base.digest': final.base.digest } : {}) } };
   }
   if (opts.labels) image = withLabels(image, opts.labels);
+  if (opts.annotations && Object.keys(opts.annotations).length) image = { ...image, annotations: { ...(image.annotations ?? {}), ...opts.annotations } };
   return {
     image,
     digest: { oci: manifestBlob(image, 'oci').digest, docker: manifestBlob(image, 'docker').digest },

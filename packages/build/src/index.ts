@@ -21,4 +21,5 @@ export type { RunExecutor } from './executor/run-executor.js';
 export { publishImage, startPublish, isShaTag, type PublishOptions, type Publisher } from './publish.js';
 export * from './registry/index.js';
 export * from './verify/index.js';
-export { registryReader } from './sources/registry-reader.js';
+export { registryReader, registryResolver, clientPool } from './sources/registry-reader.js';
+export { externalImageRefs } from './executor/external-refs.js';

@@ -29,6 +29,8 @@ export function settingFlags(v: Record<string, unknown>, images: string[] = []):
     noCache: bool(v['no-cache']),
     executor: str(v.executor),
     push: bool(v.push),
+    immutableTags: bool(v['immutable-tags']),
+    buildId: str(v['build-id']),
   };
 }
 

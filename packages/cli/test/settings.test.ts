@@ -59,6 +59,22 @@ test('sources say where each value came from', () => {
   assert.is(s.strict, true);
 });
 
+test('immutable version tags and the build number: flag > PIPELINE_* > PLUGIN_* > pipeline.yml > the CI host > default', async () => {
+  const strictCfg = await loadConfig(join(fileURLToPath(new URL('./config/fixtures/good/', import.meta.url)), 'immutable-tags.yml'));
+  const at = (flags: SettingFlags, env: Record<string, string>, c = config) => {
+    const s = resolveSettings({ flags, env, config: c });
+    return [s.immutableTags, s.sources.immutableTags, s.buildId, s.sources.buildId];
+  };
+  const github = { GITHUB_ACTIONS: 'true', GITHUB_RUN_NUMBER: '41' };
+  assert.equal(at({}, {}), [false, 'config', undefined, 'default']);
+  assert.equal(at({}, { GITHUB_RUN_NUMBER: '41' }), [false, 'config', undefined, 'default'], "the CI's build number only where that CI is detected");
+  assert.equal(at({}, github, strictCfg), [true, 'config', '41', 'ci:GITHUB_RUN_NUMBER']);
+  assert.equal(at({}, { ...gitlab, CI_PIPELINE_IID: '9' }), [false, 'config', '9', 'ci:CI_PIPELINE_IID']);
+  assert.equal(at({}, { DRONE: 'true', DRONE_BUILD_NUMBER: '7', PLUGIN_IMMUTABLE_TAGS: 'yes' }), [true, 'env:PLUGIN_IMMUTABLE_TAGS', '7', 'ci:DRONE_BUILD_NUMBER']);
+  assert.equal(at({}, { ...github, PIPELINE_IMMUTABLE_TAGS: 'no', PLUGIN_IMMUTABLE_TAGS: 'yes', PIPELINE_BUILD_ID: 'p1' }, strictCfg), [false, 'env:PIPELINE_IMMUTABLE_TAGS', 'p1', 'env:PIPELINE_BUILD_ID']);
+  assert.equal(at({ immutableTags: true, buildId: 'b1' }, { PIPELINE_IMMUTABLE_TAGS: 'no', PIPELINE_BUILD_ID: 'p1' }), [true, 'flag:--immutable-tags', 'b1', 'flag:--build-id']);
+});
+
 test('no config, no env: defaults', () => {
   const s = resolveSettings({});
   assert.equal(pick(s), { registry: undefined, namespace: undefined, tags: undefined, images: [], insecure: false, strict: false, sha: undefined, branch: undefined });

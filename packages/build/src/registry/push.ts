@@ -1,7 +1,9 @@
 import { RegistryError, withTag, type Digest, type Reference } from '@pipeline/core';
 import { configBlob, manifestBlob, type Image } from '../model/image.js';
+import type { Manifest } from '../model/types.js';
+import { writeTags, type ManifestBytes, type TagsBefore } from './tag-writer.js';
 import type { ManifestFlavor } from '../model/media-types.js';
-import { hasBlob } from './blobs.js';
+import { getBlob, hasBlob } from './blobs.js';
 import { BlobPusher, type BlobJob } from './blob-pusher.js';
 import type { RegistryClient } from './client.js';
 import { putManifest, resolve } from './manifests.js';
@@ -34,27 +36,25 @@ export interface PushOptions {
 export interface PushResult {
   digest: Digest;
   mediaType: string;
+  /** The manifest's size in bytes (with digest and media type: a descriptor of the pushed image). */
+  size: number;
   /** Bytes handed to the registry for blobs (0 when everything was there). */
   uploadedBytes: number;
   mountedBlobs: number;
   skippedBlobs: number;
-  /** Tags written (immutable tags already at this digest are not rewritten). */
+  /** Tags written (tags already at this digest are not rewritten). */
   tags: string[];
 }
 
 /**
  * Pushes an image: every blob is skipped, mounted, streamed from its source registry or uploaded,
- * and only when all are confirmed present are the manifest and then each tag written.
+ * and only when all are confirmed present are the manifest and then the tags written (tag-writer:
+ * all or nothing as far as the registry allows).
  */
 export async function pushImage(client: RegistryClient, image: Image, ref: Reference, opts: PushOptions = {}): Promise<PushResult> {
-  const repo = ref.repository;
   const flavor = opts.flavor ?? 'oci';
   const config = configBlob(image, flavor);
   const manifest = manifestBlob(image, flavor);
-  const tags = opts.tags?.length ? [...opts.tags] : ref.tag ? [ref.tag] : [];
-  const writeTags = await checkImmutable(client, ref, tags, manifest.digest, opts);
-
-  const result: PushResult = { digest: manifest.digest, mediaType: manifest.descriptor.mediaType, uploadedBytes: 0, mountedBlobs: 0, skippedBlobs: 0, tags: writeTags };
   const seen = new Set<string>();
   const jobs: BlobJob[] = [];
   for (const l of image.layers) {
@@ -63,7 +63,34 @@ export async function pushImage(client: RegistryClient, image: Image, ref: Refer
     jobs.push({ digest: l.digest, size: l.size, kind: 'layer', location: l.location, open: () => l.open() });
   }
   jobs.push({ digest: config.digest, size: config.bytes.length, kind: 'config', open: async () => Readable.from([config.bytes]) });
+  return pushManifest(client, { bytes: manifest.bytes, digest: manifest.digest, mediaType: manifest.descriptor.mediaType }, jobs, ref, opts);
+}
 
+/**
+ * Copies a stored image by its exact manifest bytes (same digest everywhere) from one repository
+ * (any registry) to another: blobs mounted or streamed across, then the manifest and tags.
+ */
+export async function copyManifest(client: RegistryClient, src: { client: RegistryClient; repository: string; manifest: ManifestBytes }, ref: Reference, opts: PushOptions = {}): Promise<PushResult> {
+  const m = JSON.parse(src.manifest.bytes.toString('utf8')) as Manifest;
+  if (!m.config || !Array.isArray(m.layers)) throw new RegistryError(src.client.registry, `${src.repository}@${src.manifest.digest} is not an image manifest`, { code: 'MANIFEST_INVALID' });
+  const location = { registry: src.client.registry, repository: src.repository };
+  const seen = new Set<string>();
+  const jobs: BlobJob[] = [];
+  for (const [d, kind] of [...m.layers.map((l) => [l, 'layer'] as const), [m.config, 'config'] as const]) {
+    if (seen.has(d.digest)) continue;
+    seen.add(d.digest);
+    jobs.push({ digest: d.digest, size: d.size, kind, location, open: async () => getBlob(src.client, src.repository, d) });
+  }
+  return pushManifest(client, src.manifest, jobs, ref, opts);
+}
+
+async function pushManifest(client: RegistryClient, manifest: ManifestBytes, jobs: BlobJob[], ref: Reference, opts: PushOptions): Promise<PushResult> {
+  const repo = ref.repository;
+  const tags = opts.tags?.length ? [...opts.tags] : ref.tag ? [ref.tag] : [];
+  const before = await tagsBefore(client, ref, tags);
+  checkImmutable(client, ref, tags, manifest.digest, before, opts);
+
+  const result: PushResult = { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.bytes.length, uploadedBytes: 0, mountedBlobs: 0, skippedBlobs: 0, tags: [] };
   const unconfirmed: Digest[] = [];
   const pusher = opts.pusher ?? new BlobPusher(client, repo);
   await mapBounded(jobs, opts.concurrency ?? 3, async (job) => {
@@ -80,30 +107,27 @@ export async function pushImage(client: RegistryClient, image: Image, ref: Refer
   for (const d of unconfirmed) {
     if (!(await hasBlob(client, repo, d))) throw new RegistryError(client.registry, `blob ${d} is missing from ${repo} after upload`, { code: 'BLOB_UNKNOWN', exitCode: 1 });
   }
-  await putManifest(client, { registry: ref.registry, repository: repo, digest: manifest.digest }, manifest.bytes, manifest.descriptor.mediaType);
-  for (const tag of writeTags) await putManifest(client, withTag(ref, tag), manifest.bytes, manifest.descriptor.mediaType);
+  await putManifest(client, { registry: ref.registry, repository: repo, digest: manifest.digest }, manifest.bytes, manifest.mediaType);
+  result.tags = await writeTags(client, ref, manifest, tags, before);
   return result;
 }
 
-/** Refuses before any upload if an immutable tag points elsewhere; drops those already at this digest. */
-async function checkImmutable(client: RegistryClient, ref: Reference, tags: string[], digest: Digest, opts: PushOptions): Promise<string[]> {
-  if (!opts.immutableTags) return tags;
-  const out: string[] = [];
+/** What each tag points at now (HEAD, in parallel): decides what is written, and what a failure puts back. */
+async function tagsBefore(client: RegistryClient, ref: Reference, tags: string[]): Promise<Map<string, Digest | undefined>> {
+  const states = await Promise.all(tags.map(async (t) => [t, (await resolve(client, withTag(ref, t)))?.digest as Digest | undefined] as const));
+  return new Map(states);
+}
+
+/** Refuses before any upload if an immutable tag points elsewhere (unless forced). */
+function checkImmutable(client: RegistryClient, ref: Reference, tags: string[], digest: Digest, before: TagsBefore, opts: PushOptions): void {
+  if (!opts.immutableTags || opts.force) return;
   for (const tag of tags) {
-    if (!opts.immutableTags(tag)) {
-      out.push(tag);
-      continue;
-    }
-    const current = await resolve(client, withTag(ref, tag));
-    if (!current) out.push(tag);
-    else if (current.digest !== digest && opts.force) out.push(tag);
-    else if (current.digest !== digest) {
-      throw new RegistryError(client.registry, `tag ${ref.repository}:${tag} is immutable and already points to ${current.digest}, not ${digest}`, {
-        code: 'TAG_IMMUTABLE',
-        exitCode: 2,
-        hint: 'bump the version tag, or pass --force to move it (every image built on it will change)',
-      });
-    }
+    const current = before.get(tag);
+    if (!opts.immutableTags(tag) || !current || current === digest) continue;
+    throw new RegistryError(client.registry, `tag ${ref.repository}:${tag} is immutable and already points to ${current}, not ${digest}`, {
+      code: 'TAG_IMMUTABLE',
+      exitCode: 2,
+      hint: 'bump the version tag, or pass --force to move it (every image built on it will change)',
+    });
   }
-  return out;
 }

@@ -16,8 +16,12 @@ async function readJsonBlob<T>(dir: string, d: Descriptor): Promise<T> {
   return parseJsonObject<T & object>(bytes.toString('utf8'), () => new ContextError(`OCI layout ${dir}: blob ${d.digest} is not a JSON object`, { file: dir }));
 }
 
-/** Reads an image from an OCI layout: by ref name (`oci:DIR:ref`), or the only/first matching manifest. */
-export async function readOciLayout(dir: string, opts: { ref?: string; platform?: Platform } = {}): Promise<{ image: Image; digest: Digest }> {
+/**
+ * Reads an image from an OCI layout: by ref name (`oci:DIR:ref`), or the only/first matching manifest.
+ * The manifest's annotations come back beside the image, not in it: a base's annotations describe the
+ * base, never what is built on it (set them on the image to re-push it as it is).
+ */
+export async function readOciLayout(dir: string, opts: { ref?: string; platform?: Platform } = {}): Promise<{ image: Image; digest: Digest; annotations?: Record<string, string> }> {
   const notLayout = (why: string) => new ContextError(`${dir} is not an OCI image layout: ${why}`, { file: dir }, 'Expected a directory with oci-layout, index.json and blobs/');
   let text: string;
   try {
@@ -55,5 +59,5 @@ export async function readOciLayout(dir: string, opts: { ref?: string; platform?
     annotations: l.annotations,
     open: async () => openBlob(dir, l.digest),
   }));
-  return { image: { config, layers }, digest: desc.digest };
+  return { image: { config, layers }, digest: desc.digest, ...(manifest.annotations ? { annotations: manifest.annotations } : {}) };
 }

@@ -36,3 +36,16 @@ export function registryReader(opts: RegistryClientOptions & { logger?: Logger }
     return { image: f.image, digest: f.digest, tag: r.tag };
   };
 }
+
+/** Resolves registry references to manifest digests (HEAD; a digest already given is returned as is). */
+export function registryResolver(opts: RegistryClientOptions & { logger?: Logger } = {}): (ref: Reference) => Promise<string> {
+  const pool = clientPool(opts);
+  return async (ref) => {
+    if (ref.digest) return ref.digest;
+    const client = await pool(ref.registry);
+    const { resolve } = await import('../registry/manifests.js');
+    const d = await resolve(client, ref);
+    if (!d) throw new PipelineError('usage', `${formatReference(ref)} does not exist`, { hint: 'check the name and tag (and that it was pushed)' });
+    return d.digest;
+  };
+}

@@ -124,6 +124,44 @@ if (needs(test, 'registry')) {
     }
   });
 
+  // Tags are all or nothing as far as a registry allows: a tag whose PUT keeps failing undoes the ones
+  // written before it (moved tags go back to their old manifest) and the error says what each points at.
+  test('anon: a 500 on the second tag\'s PUT (once) is retried: every tag is written', async () => {
+    const repo = uniqueRepo('tags500');
+    const { image } = await smallImage(1);
+    const rules: FaultRule[] = [{ method: 'PUT', path: /\/manifests\/b$/, nth: [1], fault: { kind: 'status', status: 500 } }];
+    await viaProxy(anon, rules, { retry: { attempts: 3, baseMs: 10, maxMs: 50 } }, async (proxy, client) => {
+      const r = await pushImage(client, image, parseReference(`${proxy.host}/${repo}`), { tags: ['a', 'b', 'c'] });
+      assert.equal(r.tags, ['a', 'b', 'c']);
+      assert.equal(faults(proxy), ['status PUT']);
+    });
+    assert.equal((await listTags(clientFor(anon.host), repo)).sort(), ['a', 'b', 'c']);
+  });
+
+  test('anon: a tag whose PUT keeps failing: moved tags go back, new ones are named; exit 1 and exactly which tags exist', async () => {
+    const repo = uniqueRepo('tagsundo');
+    const direct = clientFor(anon.host);
+    const ref = parseReference(`${anon.host}/${repo}`);
+    const v1 = await pushImage(direct, (await smallImage(1)).image, ref, { tags: ['stable', 'latest'] });
+    const { image } = await smallImage(1);
+    const rules: FaultRule[] = [{ method: 'PUT', path: /\/manifests\/latest$/, fault: { kind: 'status', status: 500 } }];
+    await viaProxy(anon, rules, { retry: { attempts: 3, baseMs: 10, maxMs: 50 } }, async (proxy, client) => {
+      const e = await pushImage(client, image, parseReference(`${proxy.host}/${repo}`), { tags: ['2.0', 'stable', 'latest'] }).catch((x: unknown) => x);
+      assert.ok(isRegistryError(e), String(e));
+      assert.is((e as RegistryError).exitCode, 1);
+      const msg = (e as RegistryError).message;
+      assert.match(msg, /writing tag .*:latest failed/);
+      // New tags are written first, moving ones last; stable had moved and was put back. Distribution
+      // deletes tags only with their manifest, so the new tag 2.0 stays – and the message says so.
+      const pushed = (await resolve(direct, { ...ref, tag: '2.0' }))?.digest;
+      assert.match(msg, /could not undo 2\.0/);
+      assert.match(msg, new RegExp(`tags now: 2\\.0 → ${pushed}, stable → ${v1.digest}, latest → ${v1.digest}`));
+      assert.is(proxy.requests.filter((q) => q.fault).length, 3, 'the failing PUT was tried three times');
+    });
+    assert.is((await resolve(direct, { ...ref, tag: 'stable' }))?.digest, v1.digest, 'stable points where it did before the push');
+    assert.is((await resolve(direct, { ...ref, tag: 'latest' }))?.digest, v1.digest);
+  });
+
   test('anon: when retries run out the push fails cleanly: temporary error, exit 1, no tag written', async () => {
     const repo = uniqueRepo('fail');
     const { image } = await smallImage(1);
@@ -134,7 +172,7 @@ if (needs(test, 'registry')) {
       assert.ok((e as RegistryError).temporary);
       assert.is((e as RegistryError).exitCode, 1);
       assert.ok(proxy.requests.filter((q) => q.fault === 'reset').length >= 3);
-      assert.not.ok(proxy.requests.some((q) => q.path.includes('/manifests/')), 'no manifest was ever sent');
+      assert.not.ok(proxy.requests.some((q) => q.method === 'PUT' && q.path.includes('/manifests/')), 'no manifest was ever sent');
     });
     assert.equal(await listTags(clientFor(anon.host), repo), []);
   });

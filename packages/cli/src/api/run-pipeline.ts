@@ -6,7 +6,7 @@ import { logins } from '../settings/index.js';
 export interface PipelineRequest {
   /** pipeline.yml with the run's settings and commit facts: openPipeline(). */
   session: Session;
-  /** Push each image after its tests pass. */
+  /** Push the images once every one is built and tested (all or nothing: docs/tags.md). */
   push: boolean;
   /** Run the tests pipeline.yml declares (default true). */
   test?: boolean;
@@ -44,6 +44,8 @@ export async function runPipeline(o: PipelineRequest): Promise<PipelineReport> {
     env: o.env,
     semver: s.semver,
     logins: logins(s.settings),
+    immutableTags: s.settings.immutableTags,
+    buildId: s.settings.buildId,
     onImage: o.onImage,
     signal: o.signal,
   });

@@ -1,16 +1,16 @@
 import { notADirectory, UsageError, parseReference, quote, cut } from '@pipeline/core';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { str } from '../flags.js';
 import { CONFIG_FILE, loadConfig } from '../config/index.js';
-import { starterConfig, starterDockerfile } from '../config/starter.js';
+import { gitignoreWithState, starterConfig, starterDockerfile } from '../config/starter.js';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 const command: Command = {
   name: 'init',
-  summary: 'Write a starter pipeline.yml (and a three-line Dockerfile if there is none)',
+  summary: 'Write a starter pipeline.yml (and a three-line Dockerfile if there is none); ignore .pipeline/ in .gitignore',
   usage: 'pipeline init [DIR] [--from IMAGE:TAG] [--name NAME] [--force]',
   options: {
     from: { type: 'string' },
@@ -43,6 +43,13 @@ const command: Command = {
     }
     await writeFile(file, starterConfig(base, name));
     written.unshift(file);
+    // .pipeline/ (build record, local images) is this checkout's state: never committed.
+    const gitignore = join(dir, '.gitignore');
+    const ignored = gitignoreWithState(await readFile(gitignore, 'utf8').catch(() => undefined));
+    if (ignored !== undefined) {
+      await writeFile(gitignore, ignored);
+      written.push(gitignore);
+    }
     // The starter must load: a template that fails its own schema would be the worst first impression.
     const config = await loadConfig(file);
     ctx.result({ written, images: config.order }, [...written.map((w) => `wrote ${w}`), `next: pipeline lint, then pipeline build`].join('\n'));

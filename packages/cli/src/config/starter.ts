@@ -14,8 +14,25 @@ export function starterDockerfile(base: string): string {
   return `FROM ${base}\nCOPY . /app\nCMD ${JSON.stringify(cmdFor(base)).replace(/","/g, '", "')}\n`;
 }
 
+/** The .gitignore lines for pipeline's local state. */
+const STATE_IGNORE = '# pipeline\'s local state: build record and local image copies (pipeline init)\n.pipeline/\n';
+
+/**
+ * .gitignore with `.pipeline/` in it: the new text, or undefined when it is ignored already
+ * (`.pipeline`, `.pipeline/`, `/.pipeline`, `/.pipeline/`, `.pipeline/*`…).
+ */
+export function gitignoreWithState(current: string | undefined): string | undefined {
+  if (current === undefined) return STATE_IGNORE;
+  const lines = current.split(/\r?\n/).map((l) => l.trim());
+  if (lines.some((l) => /^\/?\.pipeline(\/(\*\*?)?)?$/.test(l))) return undefined;
+  return `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${STATE_IGNORE}`;
+}
+
 export function starterConfig(base: string, name = 'app'): string {
   return `# pipeline.yml – build → test → push → deploy. Reference: docs/configuration.md
+# pipeline keeps local state beside this file in .pipeline/ (the build record: what was built, tested
+# and pushed where; local copies of built images). It is never committed (pipeline init adds it to
+# .gitignore) nor copied into an image; deleting it is safe: the next build finds images in the registry.
 version: 1
 
 # Where images are pushed. Credentials never go here: use docker login or the environment.

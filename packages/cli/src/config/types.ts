@@ -64,6 +64,14 @@ export interface LintConfig {
   strict: boolean;
 }
 
+/** `tag-policy:` – docs/tags.md. */
+export interface TagPolicyConfig {
+  /** move: a rebuilt OS/middleware image moves its version tags (and gets a unique tag); immutable: a version tag never moves. */
+  versionTags: 'move' | 'immutable';
+  /** Template of the immutable tag each OS/middleware build gets, e.g. `{version}-{inputs}`. */
+  unique: string;
+}
+
 export interface PipelineConfig {
   /** Absolute path of pipeline.yml; `dir` is the repo root paths resolve against. */
   file: string;
@@ -76,6 +84,7 @@ export interface PipelineConfig {
   order: string[];
   test: Record<string, ImageTests>;
   lint: LintConfig;
+  tagPolicy: TagPolicyConfig;
   /** Deploy targets, validated by @pipeline/deploy's parseDeployConfig. */
   environments: DeployEnvironments;
   /** Non-fatal findings (errors instead in strict mode). */

@@ -7,8 +7,9 @@ import { parseImages } from './schema/images.js';
 import { parseTests } from './schema/tests.js';
 import { parseLint } from './schema/lint.js';
 import { parseEnvironments } from './schema/environments.js';
+import { parseTagPolicy } from './schema/tag-policy.js';
 
-export const TOP_KEYS = ['version', 'registry', 'images', 'test', 'lint', 'environments'] as const;
+export const TOP_KEYS = ['version', 'registry', 'images', 'test', 'lint', 'environments', 'tag-policy'] as const;
 
 /** The whole file: top-level keys, then each section in an order where later sections can refer to images. */
 export function validate(ctx: Ctx, file: string, dir: string, strictOverride?: boolean): PipelineConfig {
@@ -30,6 +31,7 @@ export function validate(ctx: Ctx, file: string, dir: string, strictOverride?: b
     order,
     test: parseTests(ctx, r.test, Object.keys(images)),
     lint,
+    tagPolicy: parseTagPolicy(ctx, r['tag-policy']),
     environments: parseEnvironments(ctx, r.environments),
     warnings: ctx.warnings,
   };

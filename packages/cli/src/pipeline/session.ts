@@ -16,6 +16,8 @@ export const PIPELINE_FLAGS = {
   strict: { type: 'boolean' },
   sha: { type: 'string' },
   branch: { type: 'string' },
+  'immutable-tags': { type: 'boolean' },
+  'build-id': { type: 'string' },
 } as const;
 
 export const PIPELINE_HELP = [
@@ -26,6 +28,8 @@ export const PIPELINE_HELP = [
   '    --strict               warnings (deep chains, unpinned bases) are errors',
   '    --sha SHA              the commit to tag and label with (default: the checkout\'s HEAD, else the CI\'s)',
   '    --branch NAME          the branch for {branch} tags (default: the checkout\'s, else the CI\'s)',
+  '    --immutable-tags       version tags of OS/middleware images never move (exit 2 before any push; docs/tags.md)',
+  '    --build-id ID          build number for tag-policy.unique {build} (else PIPELINE_BUILD_ID or the CI\'s own)',
 ];
 
 export const hasConfig = (cwd: string, file?: string) => existsSync(file ? resolve(cwd, file) : join(cwd, CONFIG_FILE));
@@ -52,6 +56,9 @@ export async function openPipeline(input: SettingsInput, cwd: string, log: { war
 export function openSession(ctx: CommandContext, images: string[]): Promise<Session> {
   return openPipeline({ flags: settingFlags(ctx.values, images), env: ctx.env, door: 'cli' }, ctx.cwd, ctx.logger);
 }
+
+/** Registry settings of a session, when a registry is set anywhere. */
+export const registryOf = (s: Session) => (s.settings.registry ? { url: s.settings.registry, namespace: s.settings.namespace, insecure: s.settings.insecure } : undefined);
 
 /** Which images a run works on when chosen (positionals, PIPELINE_IMAGES…), and tags that replace theirs. */
 export function selection(s: Session): { only?: string[]; tags?: string[] } {

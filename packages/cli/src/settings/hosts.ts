@@ -92,6 +92,7 @@ export const HOSTS: CiHost[] = [
       },
       event: 'GITHUB_EVENT_NAME',
     },
+    defaults: { buildId: 'GITHUB_RUN_NUMBER' },
   },
   {
     name: 'gitlab',
@@ -106,7 +107,7 @@ export const HOSTS: CiHost[] = [
       runUrl: ['CI_JOB_URL', 'CI_PIPELINE_URL'],
       event: 'CI_PIPELINE_SOURCE',
     },
-    defaults: { registry: 'CI_REGISTRY', namespace: gitlabNamespace, image: 'CI_REGISTRY_IMAGE' },
+    defaults: { registry: 'CI_REGISTRY', namespace: gitlabNamespace, image: 'CI_REGISTRY_IMAGE', buildId: 'CI_PIPELINE_IID' },
     login: gitlabLogin,
   },
   {
@@ -123,6 +124,7 @@ export const HOSTS: CiHost[] = [
       runUrl: 'CI_PIPELINE_URL',
       event: 'CI_PIPELINE_EVENT',
     },
+    defaults: { buildId: 'CI_PIPELINE_NUMBER' },
   },
   {
     name: 'drone',
@@ -138,27 +140,31 @@ export const HOSTS: CiHost[] = [
       event: 'DRONE_BUILD_EVENT',
     },
     // Drone's runner mounts a file there and shows what a plugin writes to it as a card (adaptive cards).
-    defaults: { cardPath: 'DRONE_CARD_PATH' },
+    defaults: { cardPath: 'DRONE_CARD_PATH', buildId: 'DRONE_BUILD_NUMBER' },
   },
   {
     name: 'buildkite',
     detect: (env) => env.BUILDKITE === 'true',
     facts: { sha: 'BUILDKITE_COMMIT', branch: 'BUILDKITE_BRANCH', tag: 'BUILDKITE_TAG', actor: 'BUILDKITE_BUILD_CREATOR', runUrl: 'BUILDKITE_BUILD_URL' },
+    defaults: { buildId: 'BUILDKITE_BUILD_NUMBER' },
   },
   {
     name: 'circleci',
     detect: (env) => env.CIRCLECI === 'true',
     facts: { sha: 'CIRCLE_SHA1', branch: 'CIRCLE_BRANCH', tag: 'CIRCLE_TAG', actor: 'CIRCLE_USERNAME', runUrl: 'CIRCLE_BUILD_URL' },
+    defaults: { buildId: 'CIRCLE_BUILD_NUM' },
   },
   {
     name: 'bitbucket',
     detect: (env) => !!env.BITBUCKET_BUILD_NUMBER,
     facts: { sha: 'BITBUCKET_COMMIT', branch: 'BITBUCKET_BRANCH', tag: 'BITBUCKET_TAG', actor: 'BITBUCKET_STEP_TRIGGERER_UUID' },
+    defaults: { buildId: 'BITBUCKET_BUILD_NUMBER' },
   },
   {
     name: 'jenkins',
     detect: (env) => !!env.JENKINS_URL,
     facts: { sha: 'GIT_COMMIT', branch: 'BRANCH_NAME', tag: 'TAG_NAME', runUrl: 'BUILD_URL' },
+    defaults: { buildId: 'BUILD_NUMBER' },
   },
 ];
 

@@ -76,6 +76,8 @@ export const EXPLICIT_LAYERS: SettingsLayer[] = [
       runUrl: 'PIPELINE_CI_RUN',
       username: 'PIPELINE_REGISTRY_USERNAME',
       password: 'PIPELINE_REGISTRY_PASSWORD',
+      immutableTags: 'PIPELINE_IMMUTABLE_TAGS',
+      buildId: 'PIPELINE_BUILD_ID',
     },
   },
   // Drone and Woodpecker pass a step's `settings:` as PLUGIN_<NAME> (plugin.ts), then the step's workspace files.

@@ -35,6 +35,10 @@ export const KINDS = {
   config: 'string',
   images: 'list',
   strict: 'bool',
+  /** Version tags of OS/middleware images never move (tag-policy.version-tags: immutable; docs/tags.md). */
+  immutableTags: 'bool',
+  /** The CI's build number, for tag-policy.unique's {build}. */
+  buildId: 'string',
   deploy: 'string',
   // The Action's own.
   workingDirectory: 'string',

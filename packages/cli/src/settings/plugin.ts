@@ -114,6 +114,7 @@ export const PLUGIN_LAYER: SettingsLayer = {
     config,
     images: 'PLUGIN_IMAGES',
     strict: 'PLUGIN_STRICT',
+    immutableTags: 'PLUGIN_IMMUTABLE_TAGS',
     deploy: 'PLUGIN_DEPLOY',
     digestFile: 'PLUGIN_DIGEST_FILE',
   },

@@ -4,7 +4,7 @@
  *   1. flags / Action inputs  what this invocation was told (CLI flags; INPUT_* only in the Action)
  *   2. PIPELINE_* env         PIPELINE_REGISTRY … (layers.ts)
  *   3. CI plugin settings     PLUGIN_* (Drone, Woodpecker)
- *   4. the project            pipeline.yml (registry, lint.strict, images); for commit facts the checkout (facts.ts)
+ *   4. the project            pipeline.yml (registry, lint.strict, images, tag-policy.version-tags); for commit facts the checkout (facts.ts)
  *   5. the CI host            its variables, only when it is the detected host (hosts.ts): GitLab's
  *                             CI_REGISTRY_IMAGE as the default registry/namespace/image; GITHUB_SHA…
  *   6. defaults
@@ -31,6 +31,7 @@ export const FLAG_NAMES: Partial<Record<SettingName, string>> = {
   context: '--context', file: '--file', target: '--target', platform: '--platform', buildArgs: '--build-arg', labels: '--label',
   noCache: '--no-cache', executor: '--executor', push: '--push', image: '--image', tags: '--tag', registry: '--registry', namespace: '--namespace',
   insecure: '--insecure', config: '--config', images: 'IMAGE', strict: '--strict', sha: '--sha', branch: '--branch',
+  immutableTags: '--immutable-tags', buildId: '--build-id',
 };
 
 /** Registry credentials given explicitly (never in pipeline.yml): for `registry`, else the registry pushed to. */
@@ -68,6 +69,10 @@ export interface Settings {
   /** Images of pipeline.yml to work on, in build order (all of them unless chosen). */
   images: string[];
   strict: boolean;
+  /** Version tags of OS/middleware images never move: a run that would move one stops before anything is pushed. */
+  immutableTags: boolean;
+  /** The CI's build number, for tag-policy.unique's {build}. */
+  buildId?: string;
   deploy?: string;
   workingDirectory?: string;
   summary: boolean;
@@ -117,6 +122,7 @@ function configValue(name: SettingName, cfg: PipelineConfig | undefined): unknow
   if (name === 'namespace') return cfg.registry?.namespace;
   if (name === 'insecure') return cfg.registry?.insecure;
   if (name === 'strict') return cfg.lint.strict;
+  if (name === 'immutableTags') return cfg.tagPolicy.versionTags === 'immutable';
   return undefined;
 }
 
@@ -186,6 +192,8 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     config: get('config'),
     images: images ?? [],
     strict: get('strict', false),
+    immutableTags: get('immutableTags', false),
+    buildId: get('buildId'),
     deploy: get('deploy'),
     workingDirectory: get('workingDirectory'),
     summary: get('summary', true),

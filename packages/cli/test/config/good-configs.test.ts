@@ -41,6 +41,7 @@ test('the full example: registry, images in build order, resolved paths, default
   assert.equal(c.images.app.tags, ['{sha}', 'sha-{short}', '{branch}']);
   assert.is(c.images.app.context, dir.replace(/\/$/, ''));
   assert.equal(c.lint, { disable: ['PL003'], strict: false });
+  assert.equal(c.tagPolicy, { versionTags: 'move', unique: '{version}-{inputs}' }, 'version tags move by default; each build gets a unique tag');
   assert.equal(c.environments, {
     production: {
       name: 'production', target: 'docker', image: '127.0.0.1:5000/team/app',
@@ -75,6 +76,11 @@ test('the full example: test declarations normalized', async () => {
     { run: ['node', '--version'], expectExit: 0, timeoutMs: 5000, position: at(38, 9) },
   ]);
   assert.equal(t.smoke, { port: 8080, http: '/healthz', expectStatus: 200, timeoutMs: 20_000, position: at(39, 12) });
+});
+
+test('tag-policy: strict version tags and a unique tag from the CI build number', async () => {
+  const c = await loadConfig(join(dir, 'immutable-tags.yml'));
+  assert.equal(c.tagPolicy, { versionTags: 'immutable', unique: '{version}-{build}' });
 });
 
 test('minimal: an app image gets the {sha} tag and its Dockerfile directory as context', async () => {
