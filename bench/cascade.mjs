@@ -16,6 +16,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'packages/cli/bin/pipeline.js');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const work = mkdtempSync(join(tmpdir(), 'pipeline-bench-cascade-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true })); // also when a run fails
 const src = join(work, 'src');
 const ns = `bench-cascade-${Date.now().toString(36)}`;
 const results = { date: new Date().toISOString(), machine: `${cpus().length} cores`, node: process.version, runs, load: {}, ci: {}, git: {} };
@@ -153,4 +154,3 @@ const md = [
 ];
 writeFileSync(join(root, 'bench/results/cascade.md'), md.join('\n'));
 console.log(md.join('\n'));
-rmSync(work, { recursive: true, force: true });
