@@ -97,6 +97,13 @@ const blobUploads = (w: AccessEntry[]) => w.filter((e) => (e.method === 'PUT' ||
 const manifestWrites = (w: AccessEntry[], name: string) => w.filter((e) => e.method === 'PUT' && e.path.startsWith(`/v2/${ns}/${name}/manifests/`));
 const unique = (tags: string[], v: string) => tags.filter((t) => new RegExp(`^${v.replace(/\./g, '\\.')}-[0-9a-f]{12}$`).test(t));
 
+const MARK = 'dev.pipeline.e2e-cascade';
+const leftInEngine = () => execFileSync('docker', ['images', '-q', '--filter', `label=${MARK}=${ns}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+test.after(() => {
+  const ids = ok ? leftInEngine() : [];
+  if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+});
+
 const history: Record<string, Record<string, Record<string, string | undefined>>> = {};
 
 if (ok) {
@@ -104,7 +111,8 @@ if (ok) {
     cpSync(example, src, { recursive: true });
     // The OS builds on a base of this test's own, so a later step can update it.
     execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${services().images.busybox}`, `docker://${REG}/${ns}/base:1.35.0`]);
-    edit('images/os/Dockerfile', `FROM ${services().images.busybox}`, `FROM ${REG}/${ns}/base:1.35.0`);
+    // A label of this test's own on the OS, inherited by node and app, finds what a run left in the shared engine.
+    edit('images/os/Dockerfile', `FROM ${services().images.busybox}`, `FROM ${REG}/${ns}/base:1.35.0\nLABEL ${MARK}=${ns}`);
     edit('pipeline.yml', `from: "${services().images.busybox}"`, `from: "${REG}/${ns}/base:1.35.0"`);
     git(src, 'init', '-q', '-b', 'main');
     const sha = commit('first');
@@ -310,6 +318,10 @@ if (ok) {
     assert.equal(actions(next), { os: 'reused', node: 'reused', app: 'built' });
     assert.is(await digestOf('app', sha), img(next, 'app').digest);
     assert.equal(next.writes.filter((w) => !w.path.startsWith(`/v2/${ns}/app/`)), []);
+  });
+
+  test('the images loaded into the engine for RUN steps and image tests were all removed after them', () => {
+    assert.equal(leftInEngine(), []);
   });
 }
 

@@ -143,3 +143,21 @@ export async function ensureImage(docker: Docker, image: Image): Promise<string>
   await docker.getImage(id).inspect();
   return id;
 }
+
+/** An image loaded for a while: its ID, and release() to remove it again. */
+export interface ImageLease {
+  id: string;
+  release(): Promise<void>;
+}
+
+/**
+ * ensureImage for as long as the image tests need it: release() removes the image when this call
+ * loaded it (each tested image stayed behind, ~100 MB apiece), never one that was there before,
+ * nor one a container still uses (the engine refuses; that container's owner removes it after).
+ */
+export async function leaseImage(docker: Docker, image: Image): Promise<ImageLease> {
+  const id = configBlob(image, 'docker').digest;
+  if (await docker.getImage(id).inspect().then(() => true, () => false)) return { id, release: async () => {} };
+  await ensureImage(docker, image);
+  return { id, release: () => docker.getImage(id).remove({ noprune: false }).then(() => undefined, () => undefined) };
+}

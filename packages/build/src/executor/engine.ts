@@ -17,7 +17,7 @@ import { EngineSession, dockerFor } from './engine-image.js';
 import type { RunExecutor } from './run-executor.js';
 import { RUN_USER_HINT } from './run-user.js';
 
-export { dockerFor, ensureImage } from './engine-image.js';
+export { dockerFor, ensureImage, leaseImage, type ImageLease } from './engine-image.js';
 
 export interface EngineOptions {
   /** DOCKER_HOST-style address; default: dockerode's own resolution of DOCKER_HOST or the local socket. */

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { PipelineError } from '@pipeline/core';
 import type { Image } from '../model/image.js';
-import { dockerFor, ensureImage } from '../executor/engine.js';
+import { dockerFor, leaseImage, type ImageLease } from '../executor/engine.js';
 import type { CommandTest, SmokeTest, TestResult } from './types.js';
 
 async function collect(container: Docker.Container): Promise<string> {
@@ -39,9 +39,12 @@ async function engine(dockerHost: string | undefined, test: string): Promise<Doc
 export async function runCommandTest(image: Image, t: CommandTest, o: { dockerHost?: string } = {}): Promise<TestResult> {
   const name = `run ${typeof t.run === 'string' ? t.run : JSON.stringify(t.run)}`;
   const docker = await engine(o.dockerHost ?? process.env.DOCKER_HOST, name);
-  const id = await ensureImage(docker, image);
+  const lease = await leaseImage(docker, image);
   const cmd = typeof t.run === 'string' ? ['/bin/sh', '-c', t.run] : t.run;
-  const container = await docker.createContainer({ Image: id, Entrypoint: [], Cmd: cmd, Labels: { 'dev.pipeline.test': 'true' }, HostConfig: { NetworkMode: 'host' } });
+  const container = await docker.createContainer({ Image: lease.id, Entrypoint: [], Cmd: cmd, Labels: { 'dev.pipeline.test': 'true' }, HostConfig: { NetworkMode: 'host' } }).catch(async (e: unknown) => {
+    await lease.release();
+    throw e;
+  });
   try {
     await container.start();
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), t.timeoutMs).unref());
@@ -54,6 +57,7 @@ export async function runCommandTest(image: Image, t: CommandTest, o: { dockerHo
     return { name, ok: true };
   } finally {
     await container.remove({ force: true }).catch(() => {});
+    await lease.release();
   }
 }
 
@@ -61,8 +65,11 @@ export async function runCommandTest(image: Image, t: CommandTest, o: { dockerHo
 export async function runSmokeTest(image: Image, t: SmokeTest, o: { dockerHost?: string } = {}): Promise<TestResult> {
   const name = `smoke: port ${t.port}${t.http ? ` ${t.http} → ${t.expectStatus}` : ''}`;
   const docker = await engine(o.dockerHost ?? process.env.DOCKER_HOST, name);
-  const id = await ensureImage(docker, image);
-  const container = await docker.createContainer({ Image: id, Labels: { 'dev.pipeline.test': 'true' }, HostConfig: { NetworkMode: 'host', Init: true } });
+  const lease = await leaseImage(docker, image);
+  const container = await docker.createContainer({ Image: lease.id, Labels: { 'dev.pipeline.test': 'true' }, HostConfig: { NetworkMode: 'host', Init: true } }).catch(async (e: unknown) => {
+    await lease.release();
+    throw e;
+  });
   const deadline = Date.now() + t.timeoutMs;
   let last = 'no answer';
   try {
@@ -83,5 +90,17 @@ export async function runSmokeTest(image: Image, t: SmokeTest, o: { dockerHost?:
     return { name, ok: false, detail: `no healthy answer within ${t.timeoutMs} ms (last: ${last})` };
   } finally {
     await container.remove({ force: true }).catch(() => {});
+    await lease.release();
   }
+}
+
+/**
+ * Keeps the image loaded across an image's container tests (each would load and remove it
+ * again); release() removes it after the last. Loads nothing when no engine answers: the first
+ * test says so.
+ */
+export async function holdTestImage(image: Image, o: { dockerHost?: string } = {}): Promise<ImageLease> {
+  const docker = await dockerFor(o.dockerHost ?? process.env.DOCKER_HOST);
+  if (!(await docker.ping().then(() => true, () => false))) return { id: '', release: async () => {} };
+  return leaseImage(docker, image);
 }

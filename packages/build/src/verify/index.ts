@@ -1,3 +1,3 @@
 export * from './types.js';
 export { checkStructure } from './structure.js';
-export { runCommandTest, runSmokeTest } from './container.js';
+export { holdTestImage, runCommandTest, runSmokeTest } from './container.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@pipeline/core';
-import { checkStructure, runCommandTest, runSmokeTest, type Image, type TestResult } from '@pipeline/build';
+import { checkStructure, holdTestImage, runCommandTest, runSmokeTest, type Image, type TestResult } from '@pipeline/build';
 import type { ImageTests, PipelineConfig } from '../config/index.js';
 import { readTestsRecord, type Destination } from './destination.js';
 import type { ImageRecord, TestsRecord } from './record.js';
@@ -18,8 +18,13 @@ export interface TestsPlan {
 export async function testImage(image: Image, tests: ImageTests | undefined, log: Logger): Promise<TestResult[]> {
   if (!tests) return [];
   const results = await checkStructure(image, tests.structure);
-  for (const c of tests.commands) results.push(await runCommandTest(image, c));
-  if (tests.smoke) results.push(await runSmokeTest(image, tests.smoke));
+  const held = tests.commands.length + (tests.smoke ? 1 : 0) > 1 ? await holdTestImage(image) : undefined;
+  try {
+    for (const c of tests.commands) results.push(await runCommandTest(image, c));
+    if (tests.smoke) results.push(await runSmokeTest(image, tests.smoke));
+  } finally {
+    await held?.release();
+  }
   for (const r of results) log.info(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}${r.detail ? ` – ${r.detail}` : ''}`);
   return results;
 }
