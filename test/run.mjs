@@ -40,7 +40,8 @@ step('bundle the CLI', process.execPath, [join(root, 'scripts/bundle.mjs')]);
 step('typecheck tests', join(root, 'node_modules/.bin/tsc'), ['-p', 'test/tsconfig.json']);
 
 let files = [...find(join(root, 'packages')), ...find(join(root, 'test'))];
-if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
+// Filters match the path inside the repository (the checkout's own path would match everything).
+if (filters.length) files = files.filter((f) => filters.some((x) => relative(root, f).includes(x)));
 const isItg = (f) => f.endsWith('.itg.test.ts') || f.includes('/test/e2e/');
 if (unitOnly) files = files.filter((f) => !isItg(f));
 
