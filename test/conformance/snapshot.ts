@@ -74,7 +74,7 @@ export async function snapshot(image: string, opts: { dropOwnLabels: boolean }):
   try {
     return { fs: await exportFs(id), config: configOf(inspect, opts.dropOwnLabels) };
   } finally {
-    await docker(['rm', '-f', id], { reject: false });
+    await docker(['rm', '-f', '-v', id], { reject: false });
   }
 }
 

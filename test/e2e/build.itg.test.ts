@@ -46,6 +46,7 @@ if (ok) {
     assert.is(run.trim(), 'node-app e2e ok');
     const cmd = JSON.parse(sh('docker', ['inspect', '--format', '{{json .Config.Cmd}}', 'pipeline-e2e/node-app:v1'])) as string[];
     assert.equal(cmd, ['node', '/app/server.js']);
+    sh('docker', ['rmi', 'pipeline-e2e/node-app:v1']);
   });
 
   test('two clean builds of the same commit on different paths give the same digest', async () => {

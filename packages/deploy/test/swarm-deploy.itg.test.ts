@@ -30,6 +30,13 @@ if (needs(test, 'swarm', 'registry')) {
   test.after(async () => {
     await cleanSwarm(STACK, STACK);
     await execa('docker', ['service', 'rm', `${STACK}-twin`], { reject: false });
+    // the twin is no stack: wait for its tasks' containers to go too, then remove what Swarm left stopped
+    for (let i = 0; i < 60; i++) {
+      const left = (await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${STACK}-twin`], { reject: false })).stdout.split('\n').filter(Boolean);
+      if (!left.length) break;
+      if (i === 59) await execa('docker', ['rm', '-f', '-v', ...left], { reject: false });
+      else await new Promise((r) => setTimeout(r, 500));
+    }
     await cleanEngine(STACK, REPO);
   });
 
