@@ -4,7 +4,7 @@ import { createServer, connect, type Socket } from 'node:net';
 
 export type Fault =
   | { kind: 'reset' }
-  | { kind: 'status'; status: number; retryAfter?: number }
+  | { kind: 'status'; status: number; retryAfter?: number; /** the spec error code in the body (default UNAVAILABLE) */ code?: string }
   | { kind: 'slow-body'; delayMs: number; pieceBytes?: number }
   | { kind: 'drop-upload'; afterBytes: number }
   | { kind: 'cut-response'; afterBytes: number }
@@ -96,7 +96,7 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = [], 
     if (fault?.kind === 'redirect') return void client.end(`HTTP/1.1 307 Temporary Redirect\r\nlocation: http://${fault.to}${path}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     if (fault?.kind === 'reset') return void client.resetAndDestroy();
     if (fault?.kind === 'status') {
-      const body = JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${fault.status}` }] });
+      const body = JSON.stringify({ errors: [{ code: fault.code ?? 'UNAVAILABLE', message: `injected ${fault.status}` }] });
       client.end(`HTTP/1.1 ${fault.status} Injected\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n${fault.retryAfter !== undefined ? `retry-after: ${fault.retryAfter}\r\n` : ''}connection: close\r\n\r\n${body}`);
       return;
     }

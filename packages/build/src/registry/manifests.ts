@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { parseJsonObject, RegistryError, type Digest, type Reference, formatReference } from '@pipeline/core';
+import { isRegistryError, parseJsonObject, RegistryError, type Digest, type Reference, formatReference } from '@pipeline/core';
 import { MediaType, isIndexType } from '../model/media-types.js';
 import type { Descriptor, Index, Manifest, Platform } from '../model/types.js';
 import { manifestShapeProblem } from '../model/shape.js';
 import { pickPlatform } from '../model/platform.js';
 import { pullScopes, pushScopes } from './blobs.js';
 import type { RegistryClient } from './client.js';
+import { retryDelay, sleep } from './retry.js';
 
 /** Everything we can read, best first: OCI and Docker schema2, single images and indexes. */
 export const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerManifestList, MediaType.dockerManifest].join(', ');
@@ -54,9 +55,33 @@ export async function getImageManifest(client: RegistryClient, ref: Reference, p
   return { ...(child as FetchedManifest & { manifest: Manifest }), index: first };
 }
 
+/**
+ * A manifest PUT answered "blob unknown" although every blob was confirmed before it (pushes put manifests
+ * last): the registry is still linking a blob into the repository (distribution's filesystem driver writes
+ * link files in place, and a concurrent read sees one half written: DIGEST_INVALID + MANIFEST_BLOB_UNKNOWN,
+ * seen once in ~1000 pushes). Not the user's input: a temporary fault, retried by the one retry rule.
+ */
+function blobsNotLinkedYet(e: unknown): RegistryError | undefined {
+  if (!isRegistryError(e) || e.status !== 400 || !/MANIFEST_BLOB_UNKNOWN/.test(e.message)) return undefined;
+  return new RegistryError(e.registry, `${e.message.slice(e.registry.length + 2)} although every blob was confirmed before it`, { status: 400, code: 'MANIFEST_BLOB_UNKNOWN', temporary: true, exitCode: 1, cause: e });
+}
+
 /** PUT under a tag or digest; returns the digest the registry answered (checked against ours). */
 export async function putManifest(client: RegistryClient, ref: Reference, bytes: Buffer, mediaType: string): Promise<Digest> {
-  const { res } = await client.text({ method: 'PUT', path: `/v2/${ref.repository}/manifests/${refPart(ref)}`, headers: { 'content-type': mediaType }, body: () => bytes, scopes: pushScopes(ref.repository), expect: [201], action: `PUT manifest ${formatReference(ref)}`, repository: ref.repository });
+  const put = () => client.text({ method: 'PUT', path: `/v2/${ref.repository}/manifests/${refPart(ref)}`, headers: { 'content-type': mediaType }, body: () => bytes, scopes: pushScopes(ref.repository), expect: [201], action: `PUT manifest ${formatReference(ref)}`, repository: ref.repository });
+  let answer: Awaited<ReturnType<typeof put>> | undefined;
+  // The client already retried its own temporary faults; this loop retries only the unlinked blob.
+  for (let attempt = 0; !answer; attempt++) {
+    try {
+      answer = await put();
+    } catch (e) {
+      const unlinked = blobsNotLinkedYet(e);
+      const wait = unlinked && retryDelay(unlinked, attempt, { attempts: 4 });
+      if (wait === undefined || !unlinked) throw unlinked ?? e;
+      await sleep(wait);
+    }
+  }
+  const { res } = answer;
   const ours = digestOf(bytes);
   const answered = res.headers.get('docker-content-digest');
   if (answered && answered !== ours) throw new RegistryError(client.registry, `registry stored manifest ${answered}, expected ${ours}`, { code: 'DIGEST_INVALID', exitCode: 1 });

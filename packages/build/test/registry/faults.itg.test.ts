@@ -46,6 +46,17 @@ if (needs(test, 'registry')) {
     });
   }
 
+  test('anon: a manifest PUT answered 400 MANIFEST_BLOB_UNKNOWN after every blob was confirmed (the registry still linking one) is retried', async () => {
+    const repo = uniqueRepo('faults-link');
+    const { image } = await smallImage(1, undefined, 1024);
+    const rules: FaultRule[] = [{ method: 'PUT', path: /\/manifests\//, nth: [1], fault: { kind: 'status', status: 400, code: 'MANIFEST_BLOB_UNKNOWN' } }];
+    await viaProxy(anon, rules, {}, async (proxy, client) => {
+      const r = await pushImage(client, image, parseReference(`${proxy.host}/${repo}:ok`));
+      assert.equal(faults(proxy), ['status PUT']);
+      assert.is((await resolve(clientFor(anon.host, anon.creds), parseReference(`${anon.host}/${repo}:ok`)))?.digest, r.digest);
+    });
+  });
+
   test('anon: a chunk lost before reaching the registry resumes at the registry offset (GET upload status)', async () => {
     const repo = uniqueRepo('resume');
     const { image, layers } = await smallImage(1, undefined, 400 * 1024);
