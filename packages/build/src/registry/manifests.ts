@@ -57,9 +57,9 @@ export async function getImageManifest(client: RegistryClient, ref: Reference, p
 
 /**
  * A manifest PUT answered "blob unknown" although every blob was confirmed before it (pushes put manifests
- * last): the registry is still linking a blob into the repository (distribution's filesystem driver writes
- * link files in place, and a concurrent read sees one half written: DIGEST_INVALID + MANIFEST_BLOB_UNKNOWN,
- * seen once in ~1000 pushes). Not the user's input: a temporary fault, retried by the one retry rule.
+ * last): most likely the registry still linking a blob into the repository (distribution's filesystem driver
+ * writes link files in place; a read of one half written gives DIGEST_INVALID + MANIFEST_BLOB_UNKNOWN, as seen
+ * once in a full CI run). Not the user's input: a temporary fault, retried by the one retry rule.
  */
 function blobsNotLinkedYet(e: unknown): RegistryError | undefined {
   if (!isRegistryError(e) || e.status !== 400 || !/MANIFEST_BLOB_UNKNOWN/.test(e.message)) return undefined;
