@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Logger, SourcePosition } from '@pipeline/core';
 import type { RunInstruction } from '../dockerfile/types.js';
 import type { StepMounts } from './chroot-root.js';
@@ -35,6 +36,15 @@ if [ -n "$groups" ]; then g="--groups=$groups"; else g=--clear-groups; fi
 if [ -n "$run_path_set" ]; then PATH=$run_path; export PATH; else unset PATH; fi
 exec "$setpriv" --regid="$gid" "$g" --bounding-set="$caps" -- "$unshare" --root="$root" --wd="$wd" --setuid="$uid" -- "$@"
 `;
+
+/** What a step runs on this machine (util-linux, mount, GNU findutils for the snapshot): Debian always has them, a slim CI image may not. */
+export const HOST_TOOLS = ['unshare', 'setpriv', 'mount', 'find'] as const;
+const TOOL_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** The host tools the chroot executor cannot find on the fixed PATH its steps use. */
+export function missingHostTools(dirs: readonly string[] = TOOL_DIRS): string[] {
+  return HOST_TOOLS.filter((t) => !dirs.some((d) => existsSync(`${d}/${t}`)));
+}
 
 export interface StepSpec {
   root: string;

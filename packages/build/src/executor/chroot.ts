@@ -9,7 +9,7 @@ import { layerFromChanges } from './diff-layer.js';
 import { runEnv } from './run-env.js';
 import { resolveRunUser, RunUserError, RUN_USER_HINT } from './run-user.js';
 import { prepareRoot } from './chroot-root.js';
-import { runInRoot } from './chroot-step.js';
+import { missingHostTools, runInRoot } from './chroot-step.js';
 import { runInterrupted, atRunLine } from './run-output.js';
 import { mountPointChanges } from './run-mounts.js';
 import type { RunExecutor } from './run-executor.js';
@@ -48,6 +48,10 @@ export function chrootExecutor(o: ChrootOptions): RunExecutor {
     const where = { file: ctx.df.file, ...ins.pos };
     if (process.getuid?.() !== 0) {
       throw new PipelineError('usage', 'the chroot executor runs RUN steps as root (inside a CI container) and this process is not root', { position: where, hint: 'use --executor engine to run RUN steps through the host Docker Engine' });
+    }
+    const missing = missingHostTools();
+    if (missing.length) {
+      throw new PipelineError('usage', `the chroot executor needs ${missing.join(', ')} on this machine and cannot find ${missing.length > 1 ? 'them' : 'it'}`, { position: where, hint: 'install util-linux, mount and GNU findutils (apt-get install util-linux mount findutils; apk add util-linux findutils), or use --executor engine' });
     }
     if (o.signal?.aborted) throw runInterrupted(ins, where, o.signal);
     // One live root per stage: later steps apply only the layers added since the last RUN.
